@@ -1,0 +1,39 @@
+/*
+ * cmd-config.c - mugai config: the configuration in force, as an INI file.
+ */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+int
+mugai_cmd_config(int argc, char **argv)
+{
+  g_autofree char *config_path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MugaiConfig) c = NULL;
+  g_autofree char *state = NULL;
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "CONFIG" },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- show the configuration in force");
+
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+    mugai_cli_error("config", "%s", error->message);
+    return 2;
+  }
+  c = mugai_cli_load_config("config", config_path);
+  if (!c)
+    return 1;
+  state = mugai_config_state_dir(c);
+  printf("# %s\n", c->source ? c->source : "built-in defaults");
+  printf("[paths]\nstate_dir = %s\n\n", state);
+  printf("[limits]\nmax_message_size = %" G_GUINT64_FORMAT "\nmax_depth = %u\nmax_parts = %u\n"
+         "max_header_bytes = %" G_GUINT64_FORMAT "\nmax_text_bytes = %" G_GUINT64_FORMAT "\n\n",
+         c->limits.max_message_size, c->limits.max_depth, c->limits.max_parts,
+         c->limits.max_header_bytes, c->limits.max_text_bytes);
+  printf("[mail]\nalternative = %s\noutput_charset = %s\n", c->prefer_html ? "html" : "text",
+         c->out_charset == MUGAI_OUTPUT_ISO2022JP ? "iso-2022-jp" : "utf-8");
+  return 0;
+}

@@ -1,0 +1,151 @@
+/*
+ * cmd-sanitize.c - mugai sanitize: one input, or a batch in one process.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "cli/cli.h"
+#include "core/sanitize.h"
+#include "core/util.h"
+
+MugaiConfig *
+mugai_cli_load_config(const char *command, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  MugaiConfig *c;
+
+  if (!path)
+    return mugai_config_new_default();
+  c = mugai_config_load(path, &error);
+  if (!c)
+    mugai_cli_error(command, "%s", error->message);
+  return c;
+}
+
+/* write_stdout - all of DATA to standard output */
+static gboolean
+write_stdout(const void *data, gsize len)
+{
+  return fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0;
+}
+
+/* sanitize_one - INPUT to OUTPUT (and REPORT); 0 or 1 */
+static int
+sanitize_one(const MugaiConfig *config, const char *input, MugaiInputKind kind, const char *output,
+             const char *report)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MugaiResult) r = mugai_sanitize_path(config, input, kind, &error);
+
+  if (!r)
+    return mugai_cli_error("sanitize", "%s", error->message);
+  if (!strcmp(output, "-") || (report && !strcmp(report, "-"))) {
+    /* Standard output is for looking at results, not for delivery. */
+    if (strcmp(output, "-") && !mugai_result_write(r, output, NULL, &error))
+      return mugai_cli_error("sanitize", "%s", error->message);
+    if (!strcmp(output, "-")) {
+      gsize n;
+      const void *p = g_bytes_get_data(mugai_result_get_output(r), &n);
+      if (!write_stdout(p, n))
+        return mugai_cli_error("sanitize", "cannot write to standard output: %s",
+                               g_strerror(errno));
+    }
+    if (report && !strcmp(report, "-")) {
+      g_autofree char *json = mugai_result_report_json(r, TRUE);
+      printf("%s\n", json);
+    } else if (report) {
+      g_autofree char *json = mugai_result_report_json(r, TRUE);
+      g_autofree char *line = g_strconcat(json, "\n", NULL);
+      if (!mugai_write_atomic_data(report, line, strlen(line), &error))
+        return mugai_cli_error("sanitize", "%s", error->message);
+    }
+    return 0;
+  }
+  if (!mugai_result_write(r, output, report, &error))
+    return mugai_cli_error("sanitize", "%s", error->message);
+  return 0;
+}
+
+int
+mugai_cmd_sanitize(int argc, char **argv)
+{
+  g_autofree char *config_path = NULL, *as = NULL, *output = NULL, *report = NULL;
+  g_auto(GStrv) inputs = NULL;
+  gboolean batch = FALSE;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MugaiConfig) config = NULL;
+  MugaiInputKind kind = MUGAI_INPUT_AUTO;
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "CONFIG" },
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, "Treat the input as a mail or a file (default: sniff)",
+      "mail|file" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      "Where to write the result (with --batch: a directory; '-' for standard output)", "OUTPUT" },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &report, "Write the JSON report here ('-': stdout)",
+      "REPORT.json" },
+    { "batch", 0, 0, G_OPTION_ARG_NONE, &batch,
+      "Sanitise every INPUT into OUTDIR/<name> and OUTDIR/<name>.report.json", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL, "INPUT..." },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- sanitise a mail or a file");
+  int status = 0;
+  guint n_inputs;
+
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  g_option_context_set_description(
+      ctx, "Exit status: 0 when a result was produced, whatever the verdict (delivered, held,\n"
+           "rejected); 1 when none could be (then no output file exists); 2 for usage errors.\n");
+  if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+    mugai_cli_error("sanitize", "%s", error->message);
+    return 2;
+  }
+  n_inputs = inputs ? g_strv_length(inputs) : 0;
+  if (as) {
+    if (!strcmp(as, "mail"))
+      kind = MUGAI_INPUT_MAIL;
+    else if (!strcmp(as, "file"))
+      kind = MUGAI_INPUT_FILE;
+    else {
+      mugai_cli_error("sanitize", "--as takes \"mail\" or \"file\", not \"%s\"", as);
+      return 2;
+    }
+  }
+  if (!output) {
+    mugai_cli_error("sanitize", "missing -o OUTPUT");
+    return 2;
+  }
+  if (n_inputs == 0) {
+    mugai_cli_error("sanitize", "missing INPUT");
+    return 2;
+  }
+  if (!batch && n_inputs > 1) {
+    mugai_cli_error("sanitize", "%u inputs given; use --batch -o OUTDIR for several", n_inputs);
+    return 2;
+  }
+  if (batch && report) {
+    mugai_cli_error("sanitize", "--report does not go with --batch (reports go beside outputs)");
+    return 2;
+  }
+  config = mugai_cli_load_config("sanitize", config_path);
+  if (!config)
+    return 1;
+
+  if (!batch)
+    return sanitize_one(config, inputs[0], kind, output, report);
+
+  if (g_mkdir_with_parents(output, 0755) != 0)
+    return mugai_cli_error("sanitize", "cannot create %s: %s", output, g_strerror(errno));
+  for (guint i = 0; i < n_inputs; i++) {
+    g_autofree char *base = g_path_get_basename(inputs[i]);
+    g_autofree char *out = g_build_filename(output, base, NULL);
+    g_autofree char *rep = g_strconcat(out, ".report.json", NULL);
+    if (sanitize_one(config, inputs[i], kind, out, rep) != 0)
+      status = 1;
+  }
+  return status;
+}

@@ -1,0 +1,254 @@
+/*
+ * config.c - defaults, the INI file (GLib key-file), the state directory.
+ *
+ * A typo in a security product's configuration must not silently fall back
+ * to a default, so unknown keys are errors, and so are values out of range.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+
+#define DEFAULT_STATE_DIR "/var/lib/mugai"
+
+typedef enum { KEY_SIZE, KEY_UINT, KEY_CHOICE, KEY_PATH } KeyKind;
+
+typedef struct {
+  const char *group;
+  const char *key;
+  KeyKind kind;
+  guint64 min, max;           /* KEY_SIZE, KEY_UINT */
+  const char *const *choices; /* KEY_CHOICE, NULL-terminated; index is the value */
+} KeySpec;
+
+static const char *const alternative_choices[] = { "text", "html", NULL };
+static const char *const charset_choices[] = { "utf-8", "iso-2022-jp", NULL };
+
+static const KeySpec key_specs[] = {
+  { "paths", "state_dir", KEY_PATH, 0, 0, NULL },
+  { "limits", "max_message_size", KEY_SIZE, 1024, G_GUINT64_CONSTANT(4) << 30, NULL },
+  { "limits", "max_depth", KEY_UINT, 1, 64, NULL },
+  { "limits", "max_parts", KEY_UINT, 1, 100000, NULL },
+  { "limits", "max_header_bytes", KEY_SIZE, 1024, 64 << 20, NULL },
+  { "limits", "max_text_bytes", KEY_SIZE, 1024, G_GUINT64_CONSTANT(1) << 30, NULL },
+  { "mail", "alternative", KEY_CHOICE, 0, 0, alternative_choices },
+  { "mail", "output_charset", KEY_CHOICE, 0, 0, charset_choices },
+};
+
+/* Groups that later components own; their keys are checked by them. */
+static const char *const foreign_groups[]
+    = { "milter", "watch", "sandbox", "quarantine", "audit", "delivery", "policy", NULL };
+
+MugaiConfig *
+mugai_config_new_default(void)
+{
+  MugaiConfig *c = g_new0(MugaiConfig, 1);
+
+  c->limits.max_message_size = 64 << 20;
+  c->limits.max_depth = 20;
+  c->limits.max_parts = 1000;
+  c->limits.max_header_bytes = 256 << 10;
+  c->limits.max_text_bytes = 16 << 20;
+  c->prefer_html = TRUE;
+  c->out_charset = MUGAI_OUTPUT_UTF8;
+  return c;
+}
+
+MugaiConfig *
+mugai_config_free(MugaiConfig *config)
+{
+  if (config) {
+    g_free(config->state_dir);
+    g_free(config->source);
+    g_free(config);
+  }
+  return NULL;
+}
+
+gboolean
+mugai_parse_size(const char *text, guint64 *out)
+{
+  guint64 v, mult = 1;
+  char *end = NULL;
+
+  if (!text)
+    return FALSE;
+  while (g_ascii_isspace(*text))
+    text++;
+  if (!g_ascii_isdigit(*text))
+    return FALSE;
+  errno = 0;
+  v = g_ascii_strtoull(text, &end, 10);
+  if (errno)
+    return FALSE;
+  switch (g_ascii_tolower(*end)) {
+  case 'k':
+    mult = 1024;
+    end++;
+    break;
+  case 'm':
+    mult = 1024 * 1024;
+    end++;
+    break;
+  case 'g':
+    mult = 1024 * 1024 * 1024;
+    end++;
+    break;
+  default:
+    break;
+  }
+  if (mult > 1 && (*end == 'b' || *end == 'B'))
+    end++;
+  while (g_ascii_isspace(*end))
+    end++;
+  if (*end)
+    return FALSE;
+  if (v > G_MAXUINT64 / mult)
+    return FALSE;
+  *out = v * mult;
+  return TRUE;
+}
+
+/* find_spec - the KeySpec for GROUP/KEY, or NULL */
+static const KeySpec *
+find_spec(const char *group, const char *key)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(key_specs); i++)
+    if (!strcmp(key_specs[i].group, group) && !strcmp(key_specs[i].key, key))
+      return &key_specs[i];
+  return NULL;
+}
+
+/* apply_key - parse one value into CONFIG, or fail naming the key */
+static gboolean
+apply_key(MugaiConfig *c, const KeySpec *spec, const char *raw, GError **error)
+{
+  g_autofree char *value = g_strstrip(g_strdup(raw));
+  guint64 n = 0;
+
+  switch (spec->kind) {
+  case KEY_SIZE:
+  case KEY_UINT:
+    if (!(spec->kind == KEY_SIZE
+              ? mugai_parse_size(value, &n)
+              : (mugai_parse_size(value, &n) && g_ascii_isdigit(value[strlen(value) - 1])))) {
+      g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "[%s] %s: \"%s\" is not a %s", spec->group, spec->key, value,
+                  spec->kind == KEY_SIZE ? "size (e.g. 64M)" : "whole number");
+      return FALSE;
+    }
+    if (n < spec->min || n > spec->max) {
+      g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "[%s] %s: %s is outside %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT, spec->group,
+                  spec->key, value, spec->min, spec->max);
+      return FALSE;
+    }
+    break;
+  case KEY_CHOICE: {
+    gboolean found = FALSE;
+    for (guint i = 0; spec->choices[i]; i++)
+      if (!g_ascii_strcasecmp(value, spec->choices[i])) {
+        n = i;
+        found = TRUE;
+      }
+    if (!found) {
+      g_autofree char *list = g_strjoinv(", ", (char **)spec->choices);
+      g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "[%s] %s: \"%s\" is not one of %s", spec->group, spec->key, value, list);
+      return FALSE;
+    }
+    break;
+  }
+  case KEY_PATH:
+    if (!g_path_is_absolute(value)) {
+      g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "[%s] %s: \"%s\" is not an absolute path", spec->group, spec->key, value);
+      return FALSE;
+    }
+    break;
+  }
+
+  if (!strcmp(spec->key, "max_message_size"))
+    c->limits.max_message_size = n;
+  else if (!strcmp(spec->key, "max_depth"))
+    c->limits.max_depth = (guint)n;
+  else if (!strcmp(spec->key, "max_parts"))
+    c->limits.max_parts = (guint)n;
+  else if (!strcmp(spec->key, "max_header_bytes"))
+    c->limits.max_header_bytes = n;
+  else if (!strcmp(spec->key, "max_text_bytes"))
+    c->limits.max_text_bytes = n;
+  else if (!strcmp(spec->key, "alternative"))
+    c->prefer_html = n == 1;
+  else if (!strcmp(spec->key, "output_charset"))
+    c->out_charset = n == 1 ? MUGAI_OUTPUT_ISO2022JP : MUGAI_OUTPUT_UTF8;
+  else if (!strcmp(spec->key, "state_dir")) {
+    g_free(c->state_dir);
+    c->state_dir = g_steal_pointer(&value);
+  }
+  return TRUE;
+}
+
+MugaiConfig *
+mugai_config_load(const char *path, GError **error)
+{
+  g_autoptr(MugaiConfig) c = mugai_config_new_default();
+  g_autoptr(GKeyFile) kf = g_key_file_new();
+  g_auto(GStrv) groups = NULL;
+  GError *local = NULL;
+
+  if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &local)) {
+    g_set_error(error, local->domain, local->code, "%s: %s", path, local->message);
+    g_error_free(local);
+    return NULL;
+  }
+  groups = g_key_file_get_groups(kf, NULL);
+  for (guint g = 0; groups[g]; g++) {
+    g_auto(GStrv) keys = g_key_file_get_keys(kf, groups[g], NULL, NULL);
+    gboolean known_group = FALSE;
+
+    if (g_strv_contains(foreign_groups, groups[g]))
+      continue;
+    for (gsize i = 0; i < G_N_ELEMENTS(key_specs); i++)
+      known_group |= !strcmp(key_specs[i].group, groups[g]);
+    if (!known_group) {
+      g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
+                  "%s: unknown group [%s]", path, groups[g]);
+      return NULL;
+    }
+    for (guint k = 0; keys && keys[k]; k++) {
+      const KeySpec *spec = find_spec(groups[g], keys[k]);
+      g_autofree char *raw = NULL;
+
+      if (!spec) {
+        g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+                    "%s: unknown key [%s] %s", path, groups[g], keys[k]);
+        return NULL;
+      }
+      raw = g_key_file_get_string(kf, groups[g], keys[k], NULL);
+      if (!raw || !apply_key(c, spec, raw, &local)) {
+        g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "%s: %s", path,
+                    local ? local->message : "unreadable value");
+        g_clear_error(&local);
+        return NULL;
+      }
+    }
+  }
+  c->source = g_strdup(path);
+  return g_steal_pointer(&c);
+}
+
+char *
+mugai_config_state_dir(const MugaiConfig *config)
+{
+  const char *env = g_getenv("MUGAI_STATE_DIR");
+
+  if (env && *env)
+    return g_strdup(env);
+  if (config && config->state_dir)
+    return g_strdup(config->state_dir);
+  if (access(DEFAULT_STATE_DIR, W_OK) == 0)
+    return g_strdup(DEFAULT_STATE_DIR);
+  return g_build_filename(g_get_user_state_dir(), "mugai", NULL);
+}

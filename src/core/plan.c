@@ -1,0 +1,303 @@
+/*
+ * plan.c - deliverables, their names, and the notice that lists them.
+ */
+#include <string.h>
+
+#include "core/plan.h"
+#include "text/normalize.h"
+
+#define BODY_MARK "(本文/body)"
+
+gboolean
+mugai_item_is_message(const MugaiItem *item)
+{
+  return item->detected_type && !strcmp(item->detected_type, "message/rfc822")
+         && item->action == MUGAI_ACTION_EXPANDED;
+}
+
+/* owning_message - the nearest message above ITEM, or NULL */
+static const MugaiItem *
+owning_message(const MugaiItem *item)
+{
+  for (const MugaiItem *p = item->parent; p; p = p->parent)
+    if (mugai_item_is_message(p))
+      return p;
+  return NULL;
+}
+
+gboolean
+mugai_item_is_listed(const MugaiItem *item)
+{
+  if (item->depth == 0)
+    return FALSE;
+  if (item->reason == MUGAI_REASON_ALTERNATIVE_UNUSED)
+    return FALSE;
+  if (mugai_item_is_message(item))
+    return TRUE;
+  if (item->action == MUGAI_ACTION_EXPANDED)
+    return FALSE;
+  if (item->action == MUGAI_ACTION_REMOVED || item->action == MUGAI_ACTION_HELD
+      || item->reason == MUGAI_REASON_TRUNCATED)
+    return TRUE;
+  return item->role == MUGAI_ROLE_ATTACHMENT;
+}
+
+/* unique_name - NAME, or "stem (2).ext" ... when taken */
+static char *
+unique_name(GHashTable *taken, const char *name)
+{
+  const char *dot = strrchr(name, '.');
+  g_autofree char *stem
+      = dot && dot != name ? g_strndup(name, (gsize)(dot - name)) : g_strdup(name);
+  const char *ext = dot && dot != name ? dot : "";
+  char *candidate = g_strdup(name);
+
+  for (guint i = 2; g_hash_table_contains(taken, candidate); i++) {
+    g_free(candidate);
+    candidate = g_strdup_printf("%s (%u)%s", stem, i, ext);
+  }
+  g_hash_table_add(taken, g_strdup(candidate));
+  return candidate;
+}
+
+/* text_name - NAME with its extension replaced by .txt */
+static char *
+text_name(const char *name, const char *fallback)
+{
+  g_autofree char *clean = mugai_text_sanitize_filename(name ? name : "", fallback);
+  const char *dot = strrchr(clean, '.');
+  g_autofree char *stem
+      = dot && dot != clean ? g_strndup(clean, (gsize)(dot - clean)) : g_strdup(clean);
+  return g_strconcat(stem, ".txt", NULL);
+}
+
+/* append_message_text - header summary and body of a forwarded message */
+static void
+append_message_text(const MugaiItem *msg, const MugaiItem *item, GString *out)
+{
+  if (item != msg && item->role == MUGAI_ROLE_BODY && item->text && owning_message(item) == msg) {
+    if (out->len && out->str[out->len - 1] != '\n')
+      g_string_append_c(out, '\n');
+    g_string_append_len(out, item->text->str, (gssize)item->text->len);
+  }
+  if (item->children && (item == msg || !mugai_item_is_message(item)))
+    for (guint i = 0; i < item->children->len; i++)
+      append_message_text(msg, g_ptr_array_index(item->children, i), out);
+}
+
+typedef struct {
+  MugaiPlan *plan;
+  GHashTable *taken;
+} PlanWalk;
+
+/* add_deliverable - record one released file */
+static void
+add_deliverable(PlanWalk *w, MugaiItem *item, const char *name, const char *type, GBytes *data)
+{
+  MugaiDeliverable d = { item, unique_name(w->taken, name), type, data };
+
+  g_array_append_val(w->plan->outputs, d);
+  if (!g_hash_table_contains(w->plan->names, item))
+    g_hash_table_insert(w->plan->names, item, d.name);
+}
+
+/* plan_item - decide what ITEM contributes */
+static void
+plan_item(MugaiItem *item, gpointer user_data)
+{
+  PlanWalk *w = user_data;
+  MugaiPlan *plan = w->plan;
+
+  if (mugai_item_is_message(item) && item->depth > 0) {
+    GString *t = g_string_new(NULL);
+    g_autofree char *fallback = g_strdup_printf("message-%s", item->path);
+    g_autofree char *name = NULL;
+
+    append_message_text(item, item, t);
+    name = text_name(item->subject && *item->subject ? item->subject : NULL, fallback);
+    add_deliverable(w, item, name, "text/plain; charset=UTF-8", g_string_free_to_bytes(t));
+    return;
+  }
+  if (item->action == MUGAI_ACTION_FLATTENED && item->text) {
+    const MugaiItem *owner = owning_message(item);
+    if (item->role == MUGAI_ROLE_BODY && owner) {
+      if (owner->depth == 0) {
+        if (plan->body->len && plan->body->str[plan->body->len - 1] != '\n')
+          g_string_append_c(plan->body, '\n');
+        g_string_append_len(plan->body, item->text->str, (gssize)item->text->len);
+        g_hash_table_insert(plan->names, item, (gpointer)BODY_MARK);
+      }
+      /* a forwarded message's body went into that message's .txt */
+      return;
+    }
+    {
+      g_autofree char *fallback = g_strdup_printf("part-%s", item->path);
+      g_autofree char *name = text_name(item->name, fallback);
+      add_deliverable(w, item, name, "text/plain; charset=UTF-8",
+                      g_bytes_new(item->text->str, item->text->len));
+    }
+  }
+  for (guint i = 0; i < mugai_item_get_n_outputs(item); i++) {
+    const char *name, *type;
+    GBytes *data;
+    mugai_item_get_output(item, i, &name, &type, &data);
+    add_deliverable(w, item, name, type, g_bytes_ref(data));
+  }
+}
+
+MugaiPlan *
+mugai_plan_build(MugaiRun *run)
+{
+  MugaiPlan *plan = g_new0(MugaiPlan, 1);
+  PlanWalk w = { plan, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
+
+  plan->body = g_string_new(NULL);
+  plan->outputs = g_array_new(FALSE, TRUE, sizeof(MugaiDeliverable));
+  plan->names = g_hash_table_new(g_direct_hash, g_direct_equal);
+  mugai_item_foreach(run->root, plan_item, &w);
+  g_hash_table_unref(w.taken);
+  return plan;
+}
+
+MugaiPlan *
+mugai_plan_free(MugaiPlan *plan)
+{
+  if (!plan)
+    return NULL;
+  for (guint i = 0; i < plan->outputs->len; i++) {
+    MugaiDeliverable *d = &g_array_index(plan->outputs, MugaiDeliverable, i);
+    g_free(d->name);
+    g_bytes_unref(d->data);
+  }
+  g_array_unref(plan->outputs);
+  g_hash_table_unref(plan->names);
+  g_string_free(plan->body, TRUE);
+  g_free(plan);
+  return NULL;
+}
+
+const char *
+mugai_plan_output_name(const MugaiPlan *plan, const MugaiItem *item)
+{
+  return g_hash_table_lookup(plan->names, item);
+}
+
+static const char *const action_ja[] = {
+  [MUGAI_ACTION_PENDING] = "未処理",   [MUGAI_ACTION_FLATTENED] = "テキスト化",
+  [MUGAI_ACTION_CONVERTED] = "画像化", [MUGAI_ACTION_EXPANDED] = "展開",
+  [MUGAI_ACTION_REMOVED] = "削除",     [MUGAI_ACTION_HELD] = "保留",
+};
+
+typedef struct {
+  const MugaiPlan *plan;
+  GString *out;
+  gboolean ja;
+  guint listed;
+} NoticeWalk;
+
+/* notice_indent - two spaces, plus two per enclosing forwarded message */
+static int
+notice_indent(const MugaiItem *item)
+{
+  int indent = 2;
+
+  for (const MugaiItem *p = owning_message(item); p && p->depth > 0; p = owning_message(p))
+    indent += 2;
+  return indent;
+}
+
+/* notice_entry - one entry of the list */
+static void
+notice_entry(NoticeWalk *w, const MugaiItem *item)
+{
+  const char *name = item->name;
+  const char *out_name = mugai_plan_output_name(w->plan, item);
+  int indent = notice_indent(item);
+
+  if (mugai_item_is_message(item) && item->subject && *item->subject)
+    name = item->subject;
+  w->listed++;
+  g_string_append_printf(
+      w->out, "%*s[%s] %s%s (%s)\n", indent, "", item->path,
+      mugai_item_is_message(item) ? (w->ja ? "転送メール: " : "forwarded message: ") : "",
+      name ? name : (w->ja ? "(名前なし)" : "(no name)"),
+      item->detected_type ? item->detected_type : "unknown");
+  g_string_append_printf(w->out, "%*s%s %s: %s", indent + 4, "", w->ja ? "→" : "->",
+                         w->ja ? action_ja[item->action] : mugai_action_name(item->action),
+                         mugai_reason_text(item->reason, w->ja));
+  if (out_name)
+    g_string_append_printf(w->out, w->ja ? " (添付: %s)" : " (attached: %s)", out_name);
+  g_string_append_c(w->out, '\n');
+}
+
+/* notice_dropped - the children a limit kept from being processed */
+static void
+notice_dropped(NoticeWalk *w, const MugaiItem *item)
+{
+  int indent = notice_indent(item);
+
+  w->listed++;
+  g_string_append_printf(w->out, "%*s[%s.*] %s%u%s\n%*s%s %s: %s\n", indent, "", item->path,
+                         w->ja ? "残り " : "", item->dropped, w->ja ? " 個のパート" : " more parts",
+                         indent + 4, "", w->ja ? "→" : "->",
+                         w->ja ? action_ja[MUGAI_ACTION_REMOVED] : "removed",
+                         mugai_reason_text(item->dropped_reason, w->ja));
+}
+
+/* notice_walk - the entries the notice lists, in order, each container's
+ * dropped children after its processed ones */
+static void
+notice_walk(NoticeWalk *w, const MugaiItem *item)
+{
+  if (item->action != MUGAI_ACTION_EXPANDED || mugai_item_is_message(item)) {
+    if (mugai_item_is_listed(item))
+      notice_entry(w, item);
+  }
+  if (item->children)
+    for (guint i = 0; i < item->children->len; i++)
+      notice_walk(w, g_ptr_array_index(item->children, i));
+  if (item->dropped)
+    notice_dropped(w, item);
+}
+
+void
+mugai_notice_write(const MugaiRun *run, const MugaiPlan *plan, gboolean is_mail,
+                   const char *verdict_name, GString *out)
+{
+  static const char rule[] = "━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━\n";
+
+  g_string_append(out, rule);
+  for (int pass = 0; pass < 2; pass++) {
+    NoticeWalk w = { plan, out, pass == 0, 0 };
+    gboolean rejected = !strcmp(verdict_name, "rejected");
+    gboolean held = !strcmp(verdict_name, "held");
+
+    if (w.ja) {
+      g_string_append(out, "【mugai 無害化通知】\n");
+      g_string_append_printf(out, "この%sは", is_mail ? "メール" : "ファイル");
+      g_string_append(out, rejected ? "無害化できなかったため、内容を届けていません。\n"
+                           : held ? "管理者の確認待ちとして保留されています。\n"
+                                  : "インターネットから届いたため無害化されました。\n");
+      g_string_append_printf(out, "原本は隔離ID %s で保管されています。\n", run->id);
+      if (run->root->action == MUGAI_ACTION_REMOVED || run->root->action == MUGAI_ACTION_HELD)
+        g_string_append_printf(out, "理由: %s\n", mugai_reason_text(run->root->reason, TRUE));
+      g_string_append(out, is_mail ? "添付ファイル等の処理結果:\n" : "処理結果:\n");
+    } else {
+      g_string_append(out, "[mugai sanitisation notice]\n");
+      g_string_append_printf(out, "This %s ", is_mail ? "message" : "file");
+      g_string_append(out, rejected ? "could not be made harmless and was not delivered.\n"
+                           : held   ? "is held for an operator.\n"
+                                    : "came from the internet and was sanitised.\n");
+      g_string_append_printf(out, "The original is kept under quarantine id %s.\n", run->id);
+      if (run->root->action == MUGAI_ACTION_REMOVED || run->root->action == MUGAI_ACTION_HELD)
+        g_string_append_printf(out, "Reason: %s\n", mugai_reason_text(run->root->reason, FALSE));
+      g_string_append(out, is_mail ? "Attachments and parts:\n" : "Result:\n");
+    }
+    if (!is_mail)
+      notice_entry(&w, run->root); /* a file is an entry itself */
+    notice_walk(&w, run->root);
+    if (w.listed == 0)
+      g_string_append(out, w.ja ? "  添付ファイルはありません。\n" : "  No attachments.\n");
+    g_string_append(out, pass == 0 ? "\n" : rule);
+  }
+}

@@ -1,0 +1,433 @@
+/*
+ * sanitize.c - one input through the pipeline to a result and a report.
+ *
+ * The verdict: a mail is delivered unless it could not be processed at all
+ * (too large, unparseable, a fatal filter error), in which case it is
+ * rejected and the output is a notice; a file is delivered when a filter
+ * rebuilt it, held when a filter held it, and rejected otherwise.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "core/plan.h"
+#include "core/sanitize.h"
+#include "core/sniff.h"
+#include "core/util.h"
+#include "mail/compose.h"
+#include "mail/mime.h"
+#include "text/normalize.h"
+
+struct _MugaiResult {
+  MugaiRun run;
+  gboolean is_mail;
+  MugaiVerdict verdict;
+  char *input_name;
+  gsize input_size;
+  char *sha256;
+  GDateTime *time;
+  MugaiPlan *plan;
+  GBytes *output;
+};
+
+const char *
+mugai_verdict_name(MugaiVerdict verdict)
+{
+  switch (verdict) {
+  case MUGAI_VERDICT_DELIVERED:
+    return "delivered";
+  case MUGAI_VERDICT_HELD:
+    return "held";
+  case MUGAI_VERDICT_REJECTED:
+  default:
+    return "rejected";
+  }
+}
+
+/* headers_only - the header block of an input too large to parse whole, so
+ * that the notice still reaches the right people (transfer full) */
+static GMimeMessage *
+headers_only(GBytes *input, guint64 max_header_bytes)
+{
+  gsize len;
+  const guint8 *p = g_bytes_get_data(input, &len);
+  gsize n = MIN(len, (gsize)max_header_bytes);
+  g_autoptr(GBytes) prefix = NULL;
+
+  for (gsize i = 0; i + 1 < n; i++)
+    if (p[i] == '\n' && (p[i + 1] == '\n' || (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n'))) {
+      n = i + 1;
+      break;
+    }
+  prefix = g_bytes_new(p, n);
+  return mugai_mime_parse(prefix, NULL);
+}
+
+/* decide_verdict - from the root's outcome */
+static MugaiVerdict
+decide_verdict(const MugaiResult *r)
+{
+  const MugaiItem *root = r->run.root;
+
+  if (r->run.fatal)
+    return MUGAI_VERDICT_REJECTED;
+  if (root->action == MUGAI_ACTION_HELD)
+    return MUGAI_VERDICT_HELD;
+  if (root->action == MUGAI_ACTION_REMOVED || root->action == MUGAI_ACTION_PENDING)
+    return MUGAI_VERDICT_REJECTED;
+  return MUGAI_VERDICT_DELIVERED;
+}
+
+/* file_output - what a file input releases */
+static GBytes *
+file_output(MugaiResult *r)
+{
+  GString *notice;
+
+  if (r->verdict == MUGAI_VERDICT_DELIVERED && r->plan->outputs->len > 0)
+    return g_bytes_ref(g_array_index(r->plan->outputs, MugaiDeliverable, 0).data);
+  /* Rejected, held, or nothing produced: the notice is the only safe thing
+   * to put where the file would have been. */
+  notice = g_string_new(NULL);
+  mugai_notice_write(&r->run, r->plan, FALSE, mugai_verdict_name(r->verdict), notice);
+  return g_string_free_to_bytes(notice);
+}
+
+MugaiResult *
+mugai_sanitize_bytes(const MugaiConfig *config, GBytes *input, const char *name,
+                     MugaiInputKind kind, GError **error)
+{
+  MugaiResult *r = g_new0(MugaiResult, 1);
+  gsize len;
+  const guint8 *p = g_bytes_get_data(input, &len);
+  const MugaiLimits *lim = &config->limits;
+  GMimeMessage *original = NULL;
+
+  r->run.config = config;
+  r->run.id = mugai_id_new();
+  r->time = g_date_time_new_now_utc();
+  r->input_size = len;
+  r->sha256 = mugai_sha256_hex(p, len);
+  r->input_name = mugai_text_sanitize_filename(name ? name : "", "input");
+  r->is_mail
+      = kind == MUGAI_INPUT_MAIL || (kind == MUGAI_INPUT_AUTO && mugai_sniff_is_mail(p, len));
+
+  r->run.root = mugai_item_new(NULL, "0");
+  r->run.root->name = g_strdup(r->input_name);
+  r->run.root->role = r->is_mail ? MUGAI_ROLE_BODY : MUGAI_ROLE_ATTACHMENT;
+  r->run.n_items = 1;
+
+  if (len > lim->max_message_size) {
+    mugai_item_set_outcome(r->run.root, MUGAI_ACTION_REMOVED, MUGAI_REASON_SIZE_LIMIT,
+                           "%" G_GSIZE_FORMAT " bytes > limit %" G_GUINT64_FORMAT, len,
+                           lim->max_message_size);
+    if (r->is_mail) {
+      original = headers_only(input, lim->max_header_bytes);
+      if (original)
+        mugai_run_keep(&r->run, original);
+    }
+  } else {
+    r->run.root->data = g_bytes_ref(input);
+    if (r->is_mail)
+      r->run.root->detected_type = g_strdup("message/rfc822");
+    mugai_pipeline_process(&r->run, r->run.root);
+    if (r->is_mail && r->run.root->mime_object && GMIME_IS_MESSAGE(r->run.root->mime_object))
+      original = r->run.root->mime_object;
+  }
+
+  r->verdict = decide_verdict(r);
+  r->plan = mugai_plan_build(&r->run);
+  if (r->is_mail)
+    r->output = mugai_compose_mail(&r->run, r->plan, original, mugai_verdict_name(r->verdict));
+  else
+    r->output = file_output(r);
+  return r;
+}
+
+/* sha256_path - hash a file too large to map, streaming (transfer full) */
+static char *
+sha256_path(const char *path)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+  g_autofree guint8 *buf = g_malloc(1 << 20);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  ssize_t n;
+
+  if (fd < 0)
+    return NULL;
+  while ((n = read(fd, buf, 1 << 20)) != 0) {
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      close(fd);
+      return NULL;
+    }
+    g_checksum_update(sum, buf, (gsize)n);
+  }
+  close(fd);
+  return g_strdup(g_checksum_get_string(sum));
+}
+
+MugaiResult *
+mugai_sanitize_path(const MugaiConfig *config, const char *path, MugaiInputKind kind,
+                    GError **error)
+{
+  g_autoptr(GBytes) input = NULL;
+  g_autofree char *base = g_path_get_basename(path);
+  struct stat st;
+  int fd, saved;
+
+  /* O_NOFOLLOW|O_NONBLOCK: never follow a link planted in a drop folder, and
+   * never hang on a FIFO; then insist on a regular file. */
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+  if (fd < 0) {
+    saved = errno;
+    if (saved == ELOOP) {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                  "%s: is a symbolic link; mugai does not follow links", path);
+      return NULL;
+    }
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot open %s: %s", path,
+                g_strerror(saved));
+    return NULL;
+  }
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, "%s: not a regular file", path);
+    close(fd);
+    return NULL;
+  }
+  if ((guint64)st.st_size > config->limits.max_message_size) {
+    /* Only the header block is read; the limit decides the outcome. */
+    gsize cap = (gsize)config->limits.max_header_bytes;
+    guint8 *buf = g_malloc(cap);
+    ssize_t n = pread(fd, buf, cap, 0);
+    if (n < 0) {
+      saved = errno;
+      g_free(buf);
+      close(fd);
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot read %s: %s", path,
+                  g_strerror(saved));
+      return NULL;
+    }
+    close(fd);
+    {
+      /* A result for an oversize input: the root is removed by limit. */
+      g_autoptr(GBytes) head = g_bytes_new_take(buf, (gsize)n);
+      MugaiConfig tiny = *config;
+      MugaiResult *r;
+      tiny.limits.max_message_size = (guint64)n > 0 ? (guint64)n - 1 : 0;
+      r = mugai_sanitize_bytes(&tiny, head, base, kind, error);
+      /* Report the real input, and the configured limit. */
+      r->run.config = config;
+      r->input_size = (gsize)st.st_size;
+      g_free(r->sha256);
+      r->sha256 = sha256_path(path);
+      mugai_item_set_outcome(r->run.root, MUGAI_ACTION_REMOVED, MUGAI_REASON_SIZE_LIMIT,
+                             "%" G_GINT64_FORMAT " bytes > limit %" G_GUINT64_FORMAT,
+                             (gint64)st.st_size, config->limits.max_message_size);
+      return r;
+    }
+  }
+  {
+    g_autoptr(GMappedFile) map = NULL;
+    GError *local = NULL;
+    if (st.st_size == 0)
+      input = g_bytes_new(NULL, 0);
+    else {
+      map = g_mapped_file_new_from_fd(fd, FALSE, &local);
+      if (!map) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot read %s: %s", path,
+                    local->message);
+        g_error_free(local);
+        close(fd);
+        return NULL;
+      }
+      input = g_mapped_file_get_bytes(map);
+    }
+  }
+  close(fd);
+  return mugai_sanitize_bytes(config, input, base, kind, error);
+}
+
+MugaiVerdict
+mugai_result_get_verdict(const MugaiResult *result)
+{
+  return result->verdict;
+}
+
+const char *
+mugai_result_get_id(const MugaiResult *result)
+{
+  return result->run.id;
+}
+
+gboolean
+mugai_result_is_mail(const MugaiResult *result)
+{
+  return result->is_mail;
+}
+
+const MugaiItem *
+mugai_result_get_root(const MugaiResult *result)
+{
+  return result->run.root;
+}
+
+GBytes *
+mugai_result_get_output(const MugaiResult *result)
+{
+  return result->output;
+}
+
+char *
+mugai_result_notice(const MugaiResult *result)
+{
+  GString *s = g_string_new(NULL);
+
+  mugai_notice_write(&result->run, result->plan, result->is_mail,
+                     mugai_verdict_name(result->verdict), s);
+  return g_string_free(s, FALSE);
+}
+
+/* add_string - "key": value or null */
+static void
+add_string(JsonBuilder *b, const char *key, const char *value)
+{
+  json_builder_set_member_name(b, key);
+  if (value)
+    json_builder_add_string_value(b, value);
+  else
+    json_builder_add_null_value(b);
+}
+
+typedef struct {
+  JsonBuilder *b;
+  const MugaiPlan *plan;
+} ReportWalk;
+
+/* report_item - one entry of "items", then its children, then one entry
+ * for children a limit kept from being processed */
+static void
+report_item(ReportWalk *w, const MugaiItem *item)
+{
+  JsonBuilder *b = w->b;
+  g_autofree char *reason = NULL;
+
+  if (item->reason_detail)
+    reason
+        = g_strdup_printf("%s (%s)", mugai_reason_text(item->reason, FALSE), item->reason_detail);
+  json_builder_begin_object(b);
+  add_string(b, "path", item->path);
+  add_string(b, "name", item->name);
+  add_string(b, "declared_type", item->declared_type);
+  add_string(b, "detected_type", item->detected_type);
+  add_string(b, "action", mugai_action_name(item->action));
+  add_string(b, "reason", reason ? reason : mugai_reason_text(item->reason, FALSE));
+  add_string(b, "reason_code", mugai_reason_code(item->reason));
+  add_string(b, "output", mugai_plan_output_name(w->plan, item));
+  if (item->subject)
+    add_string(b, "subject", item->subject);
+  json_builder_end_object(b);
+  for (guint i = 0; i < mugai_item_get_n_children(item); i++)
+    report_item(w, mugai_item_get_child(item, i));
+  if (item->dropped) {
+    g_autofree char *path = g_strdup_printf("%s.*", item->path);
+    g_autofree char *why
+        = g_strdup_printf("%s (%u parts not processed)",
+                          mugai_reason_text(item->dropped_reason, FALSE), item->dropped);
+    json_builder_begin_object(b);
+    add_string(b, "path", path);
+    add_string(b, "name", NULL);
+    add_string(b, "declared_type", NULL);
+    add_string(b, "detected_type", NULL);
+    add_string(b, "action", "removed");
+    add_string(b, "reason", why);
+    add_string(b, "reason_code", mugai_reason_code(item->dropped_reason));
+    add_string(b, "output", NULL);
+    json_builder_end_object(b);
+  }
+}
+
+char *
+mugai_result_report_json(const MugaiResult *result, gboolean pretty)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  g_autoptr(JsonGenerator) gen = json_generator_new();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *time = g_date_time_format_iso8601(result->time);
+  ReportWalk w = { b, result->plan };
+  const MugaiItem *r = result->run.root;
+
+  json_builder_begin_object(b);
+  add_string(b, "id", result->run.id);
+  add_string(b, "verdict", mugai_verdict_name(result->verdict));
+  add_string(b, "time", time);
+  add_string(b, "mugai_version", MUGAI_VERSION);
+  json_builder_set_member_name(b, "input");
+  json_builder_begin_object(b);
+  add_string(b, "name", result->input_name);
+  json_builder_set_member_name(b, "size");
+  json_builder_add_int_value(b, (gint64)result->input_size);
+  add_string(b, "sha256", result->sha256);
+  add_string(b, "kind", result->is_mail ? "mail" : "file");
+  json_builder_end_object(b);
+  if (result->verdict != MUGAI_VERDICT_DELIVERED) {
+    add_string(b, "reason",
+               result->run.fatal ? result->run.fatal_detail : mugai_reason_text(r->reason, FALSE));
+    add_string(b, "reason_code",
+               mugai_reason_code(result->run.fatal ? result->run.fatal_reason : r->reason));
+  }
+  json_builder_set_member_name(b, "items");
+  json_builder_begin_array(b);
+  report_item(&w, result->run.root);
+  json_builder_end_array(b);
+  json_builder_end_object(b);
+
+  root = json_builder_get_root(b);
+  json_generator_set_root(gen, root);
+  json_generator_set_pretty(gen, pretty);
+  return json_generator_to_data(gen, NULL);
+}
+
+gboolean
+mugai_result_write(const MugaiResult *result, const char *output, const char *report,
+                   GError **error)
+{
+  GBytes *chunks[] = { result->output, NULL };
+
+  if (!mugai_write_atomic(output, chunks, error))
+    return FALSE;
+  if (report) {
+    g_autofree char *json = mugai_result_report_json(result, TRUE);
+    g_autofree char *line = g_strconcat(json, "\n", NULL);
+    if (!mugai_write_atomic_data(report, line, strlen(line), error)) {
+      unlink(output);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+MugaiResult *
+mugai_result_free(MugaiResult *result)
+{
+  if (!result)
+    return NULL;
+  mugai_plan_free(result->plan);
+  g_clear_pointer(&result->output, g_bytes_unref);
+  mugai_item_free(result->run.root);
+  if (result->run.keep)
+    g_ptr_array_unref(result->run.keep);
+  g_free(result->run.id);
+  g_free(result->run.fatal_detail);
+  g_free(result->input_name);
+  g_free(result->sha256);
+  g_date_time_unref(result->time);
+  g_free(result);
+  return NULL;
+}

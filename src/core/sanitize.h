@@ -1,0 +1,71 @@
+/*
+ * sanitize.h - what the front ends call: one input in, one result out.
+ *
+ * The core knows nothing of libmilter, inotify or argv; the CLI, the milter
+ * and the watcher all go through here, so every path is testable without an
+ * MTA.
+ */
+#ifndef MUGAI_CORE_SANITIZE_H
+#define MUGAI_CORE_SANITIZE_H
+
+#include <glib.h>
+
+#include <mugai/item.h>
+
+#include "core/config.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  MUGAI_INPUT_AUTO = 0, /* sniff: a mail if it looks like RFC 5322 */
+  MUGAI_INPUT_MAIL,
+  MUGAI_INPUT_FILE,
+} MugaiInputKind;
+
+typedef enum {
+  MUGAI_VERDICT_DELIVERED = 0, /* sanitised output released */
+  MUGAI_VERDICT_HELD,          /* kept for an operator */
+  MUGAI_VERDICT_REJECTED,      /* nothing of it released; the output is a notice */
+} MugaiVerdict;
+
+const char *mugai_verdict_name(MugaiVerdict verdict);
+
+typedef struct _MugaiResult MugaiResult;
+
+/* mugai_sanitize_path - read PATH (a regular file, at most the message size
+ * limit is mapped; a larger one is rejected by limit, not read) and sanitise
+ * it. Fails only when no result can be produced (unreadable input), with an
+ * error saying what and why. (transfer full) */
+MugaiResult *mugai_sanitize_path(const MugaiConfig *config, const char *path, MugaiInputKind kind,
+                                 GError **error);
+
+/* mugai_sanitize_bytes - the same for bytes already in memory; NAME is the
+ * input's name for the report (untrusted). (transfer full) */
+MugaiResult *mugai_sanitize_bytes(const MugaiConfig *config, GBytes *input, const char *name,
+                                  MugaiInputKind kind, GError **error);
+
+MugaiVerdict mugai_result_get_verdict(const MugaiResult *result);
+const char *mugai_result_get_id(const MugaiResult *result);
+/* mugai_result_is_mail - whether the input was processed as a mail. */
+gboolean mugai_result_is_mail(const MugaiResult *result);
+const MugaiItem *mugai_result_get_root(const MugaiResult *result);
+/* mugai_result_get_output - the bytes to release: the rebuilt mail, the
+ * sanitised file, or the notice for a rejected file. (transfer none) */
+GBytes *mugai_result_get_output(const MugaiResult *result);
+/* mugai_result_report_json - the report (docs/report-schema.md). (transfer full) */
+char *mugai_result_report_json(const MugaiResult *result, gboolean pretty);
+/* mugai_result_notice - the notice text (日本語, then English). (transfer full) */
+char *mugai_result_notice(const MugaiResult *result);
+
+/* mugai_result_write - write the output to OUTPUT and, if REPORT is not
+ * NULL, the report to REPORT, each atomically (temporary name, fsync,
+ * rename). On failure neither file is left behind. */
+gboolean mugai_result_write(const MugaiResult *result, const char *output, const char *report,
+                            GError **error);
+
+MugaiResult *mugai_result_free(MugaiResult *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MugaiResult, mugai_result_free)
+
+G_END_DECLS
+
+#endif /* MUGAI_CORE_SANITIZE_H */

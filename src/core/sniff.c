@@ -1,0 +1,147 @@
+/*
+ * sniff.c - content type detection with libmagic, and mail detection.
+ *
+ * libmagic handles are not thread-safe and expensive to load, so each thread
+ * keeps one, created on first use (the milter runs one thread per
+ * connection).
+ */
+#include <string.h>
+
+#include <magic.h>
+
+#include "core/sniff.h"
+#include "text/charset.h"
+
+/* magic_handle_free - GPrivate destructor */
+static void
+magic_handle_free(gpointer p)
+{
+  magic_close(p);
+}
+
+static GPrivate magic_key = G_PRIVATE_INIT(magic_handle_free);
+
+/* thread_magic - this thread's libmagic handle, or NULL if it cannot load */
+static magic_t
+thread_magic(void)
+{
+  magic_t m = g_private_get(&magic_key);
+
+  if (m)
+    return m;
+  /* No decompression (the archive filter owns that, in a worker) and no
+   * following of anything outside the buffer. */
+  m = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
+  if (!m)
+    return NULL;
+  if (magic_load(m, NULL) != 0) {
+    g_warning("libmagic: cannot load the magic database: %s", magic_error(m));
+    magic_close(m);
+    return NULL;
+  }
+  g_private_set(&magic_key, m);
+  return m;
+}
+
+/* looks_like_text - no NUL, few controls, and a Japanese-aware decode of the
+ * first 64 KiB needs almost no replacements */
+static gboolean
+looks_like_text(const guint8 *data, gsize len)
+{
+  gsize n = MIN(len, (gsize)64 * 1024), controls = 0, replaced = 0;
+  g_autoptr(GString) scratch = NULL;
+
+  for (gsize i = 0; i < n; i++) {
+    guint8 c = data[i];
+    if (c == 0)
+      return FALSE;
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b)
+      controls++;
+  }
+  if (controls * 100 > n)
+    return FALSE;
+  scratch = g_string_sized_new(n * 2);
+  mugai_charset_decode(NULL, data, n, scratch, &replaced);
+  return replaced * 100 <= n;
+}
+
+char *
+mugai_sniff_type(const guint8 *data, gsize len)
+{
+  magic_t m;
+  const char *t;
+
+  if (len == 0)
+    return g_strdup("application/x-empty");
+  m = thread_magic();
+  if (!m)
+    return g_strdup("application/octet-stream");
+  t = magic_buffer(m, data, MIN(len, MUGAI_SNIFF_BYTES));
+  if (!t || !*t || strchr(t, ' '))
+    t = "application/octet-stream";
+  /* libmagic guesses DOS .COM programs from their first bytes alone, which
+   * Shift_JIS text often matches; a real .COM file is not clean text. */
+  if ((!strcmp(t, "application/octet-stream")
+       || (!strcmp(t, "application/x-dosexec") && !(len >= 2 && data[0] == 'M' && data[1] == 'Z')))
+      && looks_like_text(data, len))
+    t = "text/plain";
+  return g_ascii_strdown(t, -1);
+}
+
+/* Fields whose presence marks a header block as a mail's. */
+static const char *const mail_fields[] = {
+  "from",        "date",       "subject",      "message-id",   "received", "return-path",
+  "to",          "cc",         "mime-version", "delivered-to", "reply-to", "sender",
+  "in-reply-to", "references", "x-mailer",     NULL,
+};
+
+/* field_name_len - length of a valid field name ending in ':' at P, or 0 */
+static gsize
+field_name_len(const guint8 *p, const guint8 *end)
+{
+  const guint8 *q = p;
+
+  while (q<end && * q> 32 && *q < 127 && *q != ':')
+    q++;
+  if (q == p || q >= end || *q != ':')
+    return 0;
+  return (gsize)(q - p);
+}
+
+gboolean
+mugai_sniff_is_mail(const guint8 *data, gsize len)
+{
+  const guint8 *p = data, *end = data + MIN(len, (gsize)64 * 1024);
+  guint fields = 0, known = 0;
+
+  if (len >= 5 && !memcmp(p, "From ", 5)) {
+    const guint8 *nl = memchr(p, '\n', (gsize)(end - p));
+    if (!nl)
+      return FALSE;
+    p = nl + 1;
+  }
+  while (p < end && fields < 200) {
+    const guint8 *nl = memchr(p, '\n', (gsize)(end - p));
+    const guint8 *eol = nl ? nl : end;
+    gsize n;
+
+    if (eol == p || (eol == p + 1 && *p == '\r'))
+      break; /* end of the header block */
+    if (*p == ' ' || *p == '\t') {
+      if (fields == 0)
+        return FALSE; /* continuation before any field */
+    } else {
+      n = field_name_len(p, eol);
+      if (n == 0)
+        return FALSE;
+      fields++;
+      for (guint i = 0; mail_fields[i]; i++)
+        if (strlen(mail_fields[i]) == n && !g_ascii_strncasecmp((const char *)p, mail_fields[i], n))
+          known++;
+    }
+    if (!nl)
+      break;
+    p = nl + 1;
+  }
+  return fields > 0 && known > 0;
+}
