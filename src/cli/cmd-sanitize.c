@@ -12,6 +12,9 @@
 #include "core/sanitize.h"
 #include "core/util.h"
 
+/* Inputs per commit group in --batch. */
+#define BATCH_GROUP 256
+
 MugaiConfig *
 mugai_cli_load_config(const char *command, const char *path)
 {
@@ -70,6 +73,46 @@ sanitize_one(const MugaiConfig *config, const char *input, MugaiInputKind kind, 
   return 0;
 }
 
+/* sanitize_batch - every input into OUTDIR, written in commit groups: one
+ * file-system flush per BATCH_GROUP inputs instead of two fsyncs each. An
+ * input that yields no result is reported and the batch goes on. */
+static int
+sanitize_batch(const MugaiConfig *config, const char *const *inputs, guint n, MugaiInputKind kind,
+               const char *outdir)
+{
+  g_autoptr(MugaiCommit) commit = mugai_commit_new(FALSE);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  int status = 0;
+
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *base = g_path_get_basename(inputs[i]);
+    g_autofree char *out = g_build_filename(outdir, base, NULL);
+    g_autofree char *rep = g_strconcat(out, ".report.json", NULL);
+    g_autoptr(MugaiResult) r = NULL;
+
+    if (g_hash_table_contains(seen, base)) {
+      status = mugai_cli_error("sanitize", "%s: another input of this batch has the name %s",
+                               inputs[i], base);
+      continue;
+    }
+    g_hash_table_add(seen, g_strdup(base));
+    r = mugai_sanitize_path(config, inputs[i], kind, &error);
+    if (!r || !mugai_result_stage(r, commit, out, rep, &error)) {
+      status = mugai_cli_error("sanitize", "%s", error->message);
+      continue;
+    }
+    if (mugai_commit_count(commit) >= 2 * BATCH_GROUP && !mugai_commit_finish(commit, &error))
+      return mugai_cli_error("sanitize", "%s", error->message);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    if (!mugai_commit_finish(commit, &error))
+      return mugai_cli_error("sanitize", "%s", error->message);
+  }
+  return status;
+}
+
 int
 mugai_cmd_sanitize(int argc, char **argv)
 {
@@ -93,7 +136,6 @@ mugai_cmd_sanitize(int argc, char **argv)
     { NULL },
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new("- sanitise a mail or a file");
-  int status = 0;
   guint n_inputs;
 
   g_option_context_add_main_entries(ctx, entries, NULL);
@@ -140,12 +182,5 @@ mugai_cmd_sanitize(int argc, char **argv)
 
   if (g_mkdir_with_parents(output, 0755) != 0)
     return mugai_cli_error("sanitize", "cannot create %s: %s", output, g_strerror(errno));
-  for (guint i = 0; i < n_inputs; i++) {
-    g_autofree char *base = g_path_get_basename(inputs[i]);
-    g_autofree char *out = g_build_filename(output, base, NULL);
-    g_autofree char *rep = g_strconcat(out, ".report.json", NULL);
-    if (sanitize_one(config, inputs[i], kind, out, rep) != 0)
-      status = 1;
-  }
-  return status;
+  return sanitize_batch(config, (const char *const *)inputs, n_inputs, kind, output);
 }

@@ -129,9 +129,16 @@ mugai_pipeline_process(MugaiRun *run, MugaiItem *item)
                            lim->max_message_size);
     return;
   }
-  if (!item->detected_type)
-    item->detected_type
-        = item->data ? mugai_sniff_type(g_bytes_get_data(item->data, NULL), size) : NULL;
+  if (!item->detected_type && item->data) {
+    const guint8 *p = g_bytes_get_data(item->data, NULL);
+    const char *text = NULL;
+    /* Body parts are nearly always text and outnumber everything else, so
+     * mugai's own text classifier answers first; attachments, and any body
+     * part that is not clean text, go to libmagic. */
+    if (item->role == MUGAI_ROLE_BODY && size > 0)
+      text = mugai_sniff_text_type(p, size);
+    item->detected_type = text ? g_strdup(text) : mugai_sniff_type(p, size);
+  }
 
   filter = mugai_registry_choose(item, run);
   if (!filter) {

@@ -23,6 +23,9 @@
 #include "mail/mime.h"
 #include "text/normalize.h"
 
+/* Inputs up to this size are read rather than mapped. */
+#define SMALL_INPUT (1 << 20)
+
 struct _MugaiResult {
   MugaiRun run;
   gboolean is_mail;
@@ -238,7 +241,26 @@ mugai_sanitize_path(const MugaiConfig *config, const char *path, MugaiInputKind 
     GError *local = NULL;
     if (st.st_size == 0)
       input = g_bytes_new(NULL, 0);
-    else {
+    else if (st.st_size <= SMALL_INPUT) {
+      /* Small inputs are read: cheaper than mapping and unmapping. */
+      guint8 *buf = g_malloc((gsize)st.st_size);
+      gsize got = 0;
+      while (got < (gsize)st.st_size) {
+        ssize_t n = pread(fd, buf + got, (gsize)st.st_size - got, (off_t)got);
+        if (n < 0 && errno == EINTR)
+          continue;
+        if (n <= 0) {
+          saved = n < 0 ? errno : EIO;
+          g_free(buf);
+          close(fd);
+          g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot read %s: %s", path,
+                      n < 0 ? g_strerror(saved) : "file shrank while being read");
+          return NULL;
+        }
+        got += (gsize)n;
+      }
+      input = g_bytes_new_take(buf, got);
+    } else {
       map = g_mapped_file_new_from_fd(fd, FALSE, &local);
       if (!map) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot read %s: %s", path,
@@ -398,17 +420,30 @@ gboolean
 mugai_result_write(const MugaiResult *result, const char *output, const char *report,
                    GError **error)
 {
-  GBytes *chunks[] = { result->output, NULL };
+  g_autoptr(MugaiCommit) c = mugai_commit_new(TRUE);
 
-  if (!mugai_write_atomic(output, chunks, error))
-    return FALSE;
+  return mugai_result_stage(result, c, output, report, error) && mugai_commit_finish(c, error);
+}
+
+gboolean
+mugai_result_stage(const MugaiResult *result, MugaiCommit *commit, const char *output,
+                   const char *report, GError **error)
+{
+  GBytes *chunks[] = { result->output, NULL };
+  guint before = mugai_commit_count(commit);
+
+  /* The report first: whoever sees the output can rely on the report. */
   if (report) {
     g_autofree char *json = mugai_result_report_json(result, TRUE);
-    g_autofree char *line = g_strconcat(json, "\n", NULL);
-    if (!mugai_write_atomic_data(report, line, strlen(line), error)) {
-      unlink(output);
+    g_autoptr(GBytes) line = g_bytes_new_take(g_strconcat(json, "\n", NULL), strlen(json) + 1);
+    GBytes *rchunks[] = { line, NULL };
+    if (!mugai_commit_stage(commit, report, rchunks, error))
       return FALSE;
-    }
+  }
+  if (!mugai_commit_stage(commit, output, chunks, error)) {
+    /* Drop the report staged above; keep the rest of the group. */
+    mugai_commit_truncate(commit, before);
+    return FALSE;
   }
   return TRUE;
 }

@@ -63,6 +63,12 @@ char *mugai_result_notice(const MugaiResult *result);
 gboolean mugai_result_write(const MugaiResult *result, const char *output, const char *report,
                             GError **error);
 
+/* mugai_result_stage - the same into a commit group (core/util.h), for
+ * batches: durable and visible when the group is finished. */
+typedef struct _MugaiCommit MugaiCommit;
+gboolean mugai_result_stage(const MugaiResult *result, MugaiCommit *commit, const char *output,
+                            const char *report, GError **error);
+
 MugaiResult *mugai_result_free(MugaiResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MugaiResult, mugai_result_free)
 

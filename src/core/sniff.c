@@ -65,6 +65,82 @@ looks_like_text(const guint8 *data, gsize len)
   return replaced * 100 <= n;
 }
 
+/* Starts that make text something else: scripts, markup formats, documents
+ * with a textual signature. These always go to libmagic. */
+static const char *const textual_signatures[] = {
+  "#!",
+  "%PDF",
+  "%!",
+  "{\\rtf",
+  "<?xml",
+  "<svg",
+  "@echo",
+  "MIME-Version:",
+  "BEGIN:V",
+  "<hta:",
+  "[InternetShortcut]",
+  "PK",
+  NULL,
+};
+
+/* Markup that makes text HTML, searched case-insensitively near the start. */
+static const char *const html_markers[] = {
+  "<!doctype html",
+  "<html",
+  "<head",
+  "<body",
+  "<meta ",
+  "<div",
+  "<p>",
+  "<p ",
+  "<br",
+  "<table",
+  "<font",
+  "<span",
+  "<a href",
+  "<img",
+  "<center",
+  "<b>",
+  "<style",
+  "<title",
+  NULL,
+};
+
+/* has_marker_ci - whether NEEDLE occurs in HAY[0..LEN) ignoring ASCII case */
+static gboolean
+has_marker_ci(const guint8 *hay, gsize len, const char *needle)
+{
+  gsize n = strlen(needle);
+
+  for (gsize i = 0; i + n <= len; i++) {
+    if (hay[i] != '<')
+      continue;
+    if (!g_ascii_strncasecmp((const char *)hay + i, needle, n))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+const char *
+mugai_sniff_text_type(const guint8 *data, gsize len)
+{
+  gsize i = 0, head = MIN(len, (gsize)4096);
+
+  while (i < head && g_ascii_isspace(data[i]))
+    i++;
+  for (guint s = 0; textual_signatures[s]; s++) {
+    gsize n = strlen(textual_signatures[s]);
+    if (len - i >= n && !g_ascii_strncasecmp((const char *)data + i, textual_signatures[s], n))
+      return NULL;
+  }
+  if (!looks_like_text(data, len))
+    return NULL;
+  for (guint m = 0; html_markers[m]; m++)
+    if (has_marker_ci(data, head, html_markers[m]))
+      return "text/html";
+  return "text/plain";
+}
+
 char *
 mugai_sniff_type(const guint8 *data, gsize len)
 {

@@ -16,6 +16,14 @@ G_BEGIN_DECLS
  * Thread-safe (one libmagic handle per thread). (transfer full) */
 char *mugai_sniff_type(const guint8 *data, gsize len);
 
+/* mugai_sniff_text_type - mugai's own classifier for text, used for body
+ * parts, where libmagic's fixed cost (hundreds of microseconds per call,
+ * mostly in text heuristics) would dominate: "text/html" when markup
+ * appears near the start, "text/plain" for other clean text, NULL when the
+ * bytes are not clean text or start like a format libmagic should name
+ * (then the caller asks libmagic). (transfer none) */
+const char *mugai_sniff_text_type(const guint8 *data, gsize len);
+
 /* mugai_sniff_is_mail - whether DATA starts like an RFC 5322 message: a
  * header block of well-formed fields that includes at least one field a
  * message carries (From, Date, Subject, Message-ID, Received, ...), or an

@@ -82,22 +82,61 @@ fsync_dir(const char *dir)
   return ok;
 }
 
+typedef struct {
+  char *tmp;
+  char *path;
+} Staged;
+
+struct _MugaiCommit {
+  GArray *staged; /* of Staged, in rename order */
+  gboolean per_file_sync;
+};
+
+/* staged_clear - GArray element destructor */
+static void
+staged_clear(gpointer p)
+{
+  Staged *s = p;
+
+  g_free(s->tmp);
+  g_free(s->path);
+}
+
+MugaiCommit *
+mugai_commit_new(gboolean per_file_sync)
+{
+  MugaiCommit *c = g_new0(MugaiCommit, 1);
+
+  c->staged = g_array_new(FALSE, FALSE, sizeof(Staged));
+  g_array_set_clear_func(c->staged, staged_clear);
+  c->per_file_sync = per_file_sync;
+  return c;
+}
+
+guint
+mugai_commit_count(const MugaiCommit *c)
+{
+  return c->staged->len;
+}
+
 gboolean
-mugai_write_atomic(const char *path, GBytes *const *chunks, GError **error)
+mugai_commit_stage(MugaiCommit *c, const char *path, GBytes *const *chunks, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname(path);
   g_autofree char *base = g_path_get_basename(path);
-  g_autofree char *tmp = NULL;
+  Staged s;
   int fd, saved;
 
   /* A hidden name in the same directory, so rename(2) is atomic and
    * directory watchers can ignore it. */
-  tmp = g_strdup_printf("%s/.%s.tmp-XXXXXX", dir, base);
-  fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644);
+  s.tmp = g_strdup_printf("%s/.%s.tmp-XXXXXX", dir, base);
+  s.path = g_strdup(path);
+  fd = g_mkstemp_full(s.tmp, O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0) {
     saved = errno;
     g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot create %s: %s", path,
                 g_strerror(saved));
+    staged_clear(&s);
     return FALSE;
   }
   for (gsize i = 0; chunks[i]; i++) {
@@ -106,31 +145,109 @@ mugai_write_atomic(const char *path, GBytes *const *chunks, GError **error)
     if (!write_all(fd, p, n))
       goto fail;
   }
-  if (fsync(fd) != 0)
+  if (c->per_file_sync && fsync(fd) != 0)
     goto fail;
   if (close(fd) != 0) {
     fd = -1;
     goto fail;
   }
-  fd = -1;
-  if (rename(tmp, path) != 0)
-    goto fail;
-  if (!fsync_dir(dir)) {
-    saved = errno;
-    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot sync directory %s: %s",
-                dir, g_strerror(saved));
-    return FALSE;
-  }
+  g_array_append_val(c->staged, s);
   return TRUE;
 
 fail:
   saved = errno;
   if (fd >= 0)
     close(fd);
-  unlink(tmp);
+  unlink(s.tmp);
   g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot write %s: %s", path,
               g_strerror(saved));
+  staged_clear(&s);
   return FALSE;
+}
+
+void
+mugai_commit_truncate(MugaiCommit *c, guint n)
+{
+  for (guint i = n; i < c->staged->len; i++)
+    unlink(g_array_index(c->staged, Staged, i).tmp);
+  if (n < c->staged->len)
+    g_array_set_size(c->staged, n);
+}
+
+void
+mugai_commit_abort(MugaiCommit *c)
+{
+  mugai_commit_truncate(c, 0);
+}
+
+gboolean
+mugai_commit_finish(MugaiCommit *c, GError **error)
+{
+  g_autoptr(GHashTable) dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter it;
+  gpointer key;
+  int saved;
+
+  if (c->staged->len == 0)
+    return TRUE;
+  if (!c->per_file_sync) {
+    /* One flush of the file system for the whole group instead of one
+     * fsync per file: the group commit that makes batches fast. */
+    g_autofree char *dir = g_path_get_dirname(g_array_index(c->staged, Staged, 0).tmp);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    gboolean ok = dfd >= 0 && syncfs(dfd) == 0;
+    saved = errno;
+    if (dfd >= 0)
+      close(dfd);
+    if (!ok) {
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot sync %s: %s", dir,
+                  g_strerror(saved));
+      mugai_commit_abort(c);
+      return FALSE;
+    }
+  }
+  for (guint i = 0; i < c->staged->len; i++) {
+    Staged *s = &g_array_index(c->staged, Staged, i);
+    if (rename(s->tmp, s->path) != 0) {
+      saved = errno;
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot rename to %s: %s",
+                  s->path, g_strerror(saved));
+      for (guint j = i; j < c->staged->len; j++)
+        unlink(g_array_index(c->staged, Staged, j).tmp);
+      g_array_set_size(c->staged, 0);
+      return FALSE;
+    }
+    g_hash_table_add(dirs, g_path_get_dirname(s->path));
+  }
+  g_array_set_size(c->staged, 0);
+  g_hash_table_iter_init(&it, dirs);
+  while (g_hash_table_iter_next(&it, &key, NULL))
+    if (!fsync_dir(key)) {
+      saved = errno;
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot sync directory %s: %s",
+                  (char *)key, g_strerror(saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+MugaiCommit *
+mugai_commit_free(MugaiCommit *c)
+{
+  if (c) {
+    mugai_commit_abort(c);
+    g_array_unref(c->staged);
+    g_free(c);
+  }
+  return NULL;
+}
+
+gboolean
+mugai_write_atomic(const char *path, GBytes *const *chunks, GError **error)
+{
+  g_autoptr(MugaiCommit) c = mugai_commit_new(TRUE);
+
+  return mugai_commit_stage(c, path, chunks, error) && mugai_commit_finish(c, error);
 }
 
 gboolean

@@ -23,6 +23,29 @@ gboolean mugai_write_atomic(const char *path, GBytes *const *chunks, GError **er
 /* mugai_write_atomic_data - the one-buffer form. */
 gboolean mugai_write_atomic_data(const char *path, const void *data, gsize len, GError **error);
 
+/* A commit group: files staged under temporary names beside their final
+ * paths, then made durable and renamed into place together. Nothing is
+ * visible under a final name before it is complete and on disk. */
+typedef struct _MugaiCommit MugaiCommit;
+
+/* mugai_commit_new - PER_FILE_SYNC fsyncs each file as it is staged;
+ * otherwise finish flushes the file system once for the whole group. */
+MugaiCommit *mugai_commit_new(gboolean per_file_sync);
+/* mugai_commit_stage - write CHUNKS (NULL-terminated) to a temporary file
+ * beside PATH. */
+gboolean mugai_commit_stage(MugaiCommit *c, const char *path, GBytes *const *chunks,
+                            GError **error);
+guint mugai_commit_count(const MugaiCommit *c);
+/* mugai_commit_finish - sync, rename every staged file in staging order,
+ * sync the directories. On failure, files not yet renamed are removed. */
+gboolean mugai_commit_finish(MugaiCommit *c, GError **error);
+/* mugai_commit_truncate - unstage (and remove) all but the first N files. */
+void mugai_commit_truncate(MugaiCommit *c, guint n);
+/* mugai_commit_abort - remove every staged temporary file. */
+void mugai_commit_abort(MugaiCommit *c);
+MugaiCommit *mugai_commit_free(MugaiCommit *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MugaiCommit, mugai_commit_free)
+
 G_END_DECLS
 
 #endif /* MUGAI_CORE_UTIL_H */

@@ -61,6 +61,7 @@ struct _MugaiDecoder {
   gboolean lead_set;  /* ISO-2022-JP: pend_lead holds a first byte */
   guint8 pend_lead;
   iconv_t cd;
+  gboolean uhc_a2e8; /* iconv: see iconv_probe_uhc_a2e8 */
 };
 
 #define REPL_UTF8 "\xEF\xBF\xBD"
@@ -581,18 +582,11 @@ ascii_dec_run(MugaiDecoder *dec, const guint8 *s, gsize n, char *p)
 
 /* ------------------------------------------------------------------ iconv */
 
-/* iconv_run - convert IN with recovery; returns bytes consumed (the rest is an incomplete tail).
- *
- * On EILSEQ glibc converters normally stop at the bad sequence, but some
- * (UHC/EUC-KR via ksc5601_to_ucs4) have already stepped over it. So an error
- * writes one U+FFFD and conversion is retried where iconv stopped; only if
- * that makes no progress is one byte skipped. Either way the result does not
- * depend on where the input was split into feeds. */
+/* iconv_run - convert IN with recovery; returns bytes consumed (the rest is an incomplete tail). */
 static gsize
 iconv_run(MugaiDecoder *dec, const guint8 *in, gsize n, GString *out)
 {
   gsize done = 0;
-  gboolean replaced_here = FALSE; /* the error at DONE has its U+FFFD already */
 
   while (done < n) {
     /* cap before multiplying; if it is not enough, E2BIG comes round again */
@@ -606,26 +600,41 @@ iconv_run(MugaiDecoder *dec, const guint8 *in, gsize n, GString *out)
 
     done = n - il;
     out_end(out, op);
-    if (done != before || out->len != old)
-      replaced_here = FALSE;
     if (r != (size_t)-1)
       continue;
     if (err == E2BIG && out->len != old)
       continue;
     if (err == EINVAL && n - done < PEND_MAX)
       break;
-    /* EILSEQ, or an implausibly long incomplete tail, or no room for one
-     * character (cannot happen with 64 bytes): replace, then retry or skip */
-    if (!replaced_here) {
-      g_string_append(out, REPL_UTF8);
-      dec->replaced++;
-      replaced_here = TRUE;
-    } else if (done < n) {
+    /* EILSEQ (or an implausibly long incomplete tail, or no room for one
+     * character, which 64 bytes rule out): U+FFFD, step over one byte */
+    g_string_append(out, REPL_UTF8);
+    dec->replaced++;
+    if (dec->uhc_a2e8 && done - before >= 2 && in[done - 2] == 0xA2 && in[done - 1] == 0xE8)
+      continue; /* already stepped over, see iconv_probe_uhc_a2e8 */
+    if (done < n)
       done++;
-      replaced_here = FALSE;
-    }
   }
   return done;
+}
+
+/* iconv_probe_uhc_a2e8 - CD has glibc's UHC bug: 0xA2E8 is rejected after being consumed.
+ *
+ * glibc's UHC (CP949) maps 0xA2E8 with ksc5601_to_ucs4, which advances the
+ * input, then refuses the result (U+327E) and reports EILSEQ after the pair.
+ * Skipping one more byte there would eat a good one, and only when the pair
+ * is not split between feeds; so such converters are recognised by probing. */
+static gboolean
+iconv_probe_uhc_a2e8(iconv_t cd)
+{
+  char in[3] = { (char)0xA2, (char)0xE8, 'A' }, buf[16];
+  char *ip = in, *op = buf;
+  gsize il = sizeof in, ol = sizeof buf;
+  gboolean quirk;
+
+  quirk = iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 && errno == EILSEQ && il == 1;
+  iconv(cd, NULL, NULL, NULL, NULL);
+  return quirk;
 }
 
 /* iconv_feed - feed iconv, carrying an incomplete tail to the next call. */
@@ -663,6 +672,7 @@ decoder_init(MugaiDecoder *dec, MugaiCharsetKind kind, const char *iconv_name)
     dec->cd = iconv_open("UTF-8", iconv_name);
     if (dec->cd == (iconv_t)-1)
       return FALSE;
+    dec->uhc_a2e8 = iconv_probe_uhc_a2e8(dec->cd);
   }
   return kind != MUGAI_CHARSET_UNKNOWN;
 }
