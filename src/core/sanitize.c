@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
-#include <json-glib/json-glib.h>
 
+#include "core/json.h"
 #include "core/plan.h"
 #include "core/sanitize.h"
 #include "core/sniff.h"
@@ -318,17 +318,13 @@ mugai_result_notice(const MugaiResult *result)
 
 /* add_string - "key": value or null */
 static void
-add_string(JsonBuilder *b, const char *key, const char *value)
+add_string(MugaiJson *b, const char *key, const char *value)
 {
-  json_builder_set_member_name(b, key);
-  if (value)
-    json_builder_add_string_value(b, value);
-  else
-    json_builder_add_null_value(b);
+  mugai_json_member(b, key, value);
 }
 
 typedef struct {
-  JsonBuilder *b;
+  MugaiJson *b;
   const MugaiPlan *plan;
 } ReportWalk;
 
@@ -337,13 +333,13 @@ typedef struct {
 static void
 report_item(ReportWalk *w, const MugaiItem *item)
 {
-  JsonBuilder *b = w->b;
+  MugaiJson *b = w->b;
   g_autofree char *reason = NULL;
 
   if (item->reason_detail)
     reason
         = g_strdup_printf("%s (%s)", mugai_reason_text(item->reason, FALSE), item->reason_detail);
-  json_builder_begin_object(b);
+  mugai_json_begin_object(b);
   add_string(b, "path", item->path);
   add_string(b, "name", item->name);
   add_string(b, "declared_type", item->declared_type);
@@ -354,7 +350,7 @@ report_item(ReportWalk *w, const MugaiItem *item)
   add_string(b, "output", mugai_plan_output_name(w->plan, item));
   if (item->subject)
     add_string(b, "subject", item->subject);
-  json_builder_end_object(b);
+  mugai_json_end_object(b);
   for (guint i = 0; i < mugai_item_get_n_children(item); i++)
     report_item(w, mugai_item_get_child(item, i));
   if (item->dropped) {
@@ -362,7 +358,7 @@ report_item(ReportWalk *w, const MugaiItem *item)
     g_autofree char *why
         = g_strdup_printf("%s (%u parts not processed)",
                           mugai_reason_text(item->dropped_reason, FALSE), item->dropped);
-    json_builder_begin_object(b);
+    mugai_json_begin_object(b);
     add_string(b, "path", path);
     add_string(b, "name", NULL);
     add_string(b, "declared_type", NULL);
@@ -371,49 +367,45 @@ report_item(ReportWalk *w, const MugaiItem *item)
     add_string(b, "reason", why);
     add_string(b, "reason_code", mugai_reason_code(item->dropped_reason));
     add_string(b, "output", NULL);
-    json_builder_end_object(b);
+    mugai_json_end_object(b);
   }
 }
 
 char *
 mugai_result_report_json(const MugaiResult *result, gboolean pretty)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
-  g_autoptr(JsonGenerator) gen = json_generator_new();
-  g_autoptr(JsonNode) root = NULL;
+  GString *out = g_string_sized_new(2048);
+  MugaiJson json, *b = &json;
   g_autofree char *time = g_date_time_format_iso8601(result->time);
   ReportWalk w = { b, result->plan };
   const MugaiItem *r = result->run.root;
 
-  json_builder_begin_object(b);
+  mugai_json_init(b, out, pretty);
+  mugai_json_begin_object(b);
   add_string(b, "id", result->run.id);
   add_string(b, "verdict", mugai_verdict_name(result->verdict));
   add_string(b, "time", time);
   add_string(b, "mugai_version", MUGAI_VERSION);
-  json_builder_set_member_name(b, "input");
-  json_builder_begin_object(b);
+  mugai_json_key(b, "input");
+  mugai_json_begin_object(b);
   add_string(b, "name", result->input_name);
-  json_builder_set_member_name(b, "size");
-  json_builder_add_int_value(b, (gint64)result->input_size);
+  mugai_json_key(b, "size");
+  mugai_json_int(b, (gint64)result->input_size);
   add_string(b, "sha256", result->sha256);
   add_string(b, "kind", result->is_mail ? "mail" : "file");
-  json_builder_end_object(b);
+  mugai_json_end_object(b);
   if (result->verdict != MUGAI_VERDICT_DELIVERED) {
     add_string(b, "reason",
                result->run.fatal ? result->run.fatal_detail : mugai_reason_text(r->reason, FALSE));
     add_string(b, "reason_code",
                mugai_reason_code(result->run.fatal ? result->run.fatal_reason : r->reason));
   }
-  json_builder_set_member_name(b, "items");
-  json_builder_begin_array(b);
+  mugai_json_key(b, "items");
+  mugai_json_begin_array(b);
   report_item(&w, result->run.root);
-  json_builder_end_array(b);
-  json_builder_end_object(b);
-
-  root = json_builder_get_root(b);
-  json_generator_set_root(gen, root);
-  json_generator_set_pretty(gen, pretty);
-  return json_generator_to_data(gen, NULL);
+  mugai_json_end_array(b);
+  mugai_json_end_object(b);
+  return g_string_free(out, FALSE);
 }
 
 gboolean

@@ -49,17 +49,28 @@ static gboolean
 looks_like_text(const guint8 *data, gsize len)
 {
   gsize n = MIN(len, (gsize)64 * 1024), controls = 0, replaced = 0;
+  const char *end = NULL;
+  guint8 high = 0;
   g_autoptr(GString) scratch = NULL;
 
   for (gsize i = 0; i < n; i++) {
     guint8 c = data[i];
-    if (c == 0)
-      return FALSE;
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b)
-      controls++;
+    high |= c;
+    if (c < 0x20) {
+      if (c == 0)
+        return FALSE;
+      if (c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b)
+        controls++;
+    }
   }
   if (controls * 100 > n)
     return FALSE;
+  if (!(high & 0x80))
+    return TRUE; /* seven-bit: ASCII or ISO-2022-JP */
+  /* Valid UTF-8, allowing a character cut at the end of the sample. */
+  if (g_utf8_validate_len((const char *)data, n, &end)
+      || (gsize)((const guint8 *)end - data) + 4 > n)
+    return TRUE;
   scratch = g_string_sized_new(n * 2);
   mugai_charset_decode(NULL, data, n, scratch, &replaced);
   return replaced * 100 <= n;
@@ -106,17 +117,19 @@ static const char *const html_markers[] = {
   NULL,
 };
 
-/* has_marker_ci - whether NEEDLE occurs in HAY[0..LEN) ignoring ASCII case */
+/* has_html_marker - whether any HTML marker starts at a '<' in HAY[0..LEN) */
 static gboolean
-has_marker_ci(const guint8 *hay, gsize len, const char *needle)
+has_html_marker(const guint8 *hay, gsize len)
 {
-  gsize n = strlen(needle);
+  const guint8 *p = hay, *end = hay + len;
 
-  for (gsize i = 0; i + n <= len; i++) {
-    if (hay[i] != '<')
-      continue;
-    if (!g_ascii_strncasecmp((const char *)hay + i, needle, n))
-      return TRUE;
+  while ((p = memchr(p, '<', (gsize)(end - p)))) {
+    for (guint m = 0; html_markers[m]; m++) {
+      gsize n = strlen(html_markers[m]);
+      if ((gsize)(end - p) >= n && !g_ascii_strncasecmp((const char *)p, html_markers[m], n))
+        return TRUE;
+    }
+    p++;
   }
   return FALSE;
 }
@@ -135,9 +148,8 @@ mugai_sniff_text_type(const guint8 *data, gsize len)
   }
   if (!looks_like_text(data, len))
     return NULL;
-  for (guint m = 0; html_markers[m]; m++)
-    if (has_marker_ci(data, head, html_markers[m]))
-      return "text/html";
+  if (has_html_marker(data, head))
+    return "text/html";
   return "text/plain";
 }
 

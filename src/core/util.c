@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
+#include <openssl/evp.h>
 
 #include "core/util.h"
 
@@ -48,7 +49,22 @@ mugai_id_new(void)
 char *
 mugai_sha256_hex(const guint8 *data, gsize len)
 {
-  return g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
+  /* libcrypto's SHA-256 uses the CPU's SHA extensions where present; GLib's
+   * portable one cost a tenth of the whole pipeline. */
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  static const char hex[] = "0123456789abcdef";
+  char *out;
+
+  if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL))
+    return g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
+  out = g_malloc(2 * n + 1);
+  for (unsigned int i = 0; i < n; i++) {
+    out[2 * i] = hex[md[i] >> 4];
+    out[2 * i + 1] = hex[md[i] & 15];
+  }
+  out[2 * n] = '\0';
+  return out;
 }
 
 /* write_all - write LEN bytes, retrying on EINTR and short writes */

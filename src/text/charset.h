@@ -26,15 +26,15 @@ typedef enum {
 
 /* mugai_charset_from_label - classify a MIME charset label (case-insensitive,
  * surrounding quotes/space tolerated); NULL or unknown gives UNKNOWN. */
-MugaiCharsetKind mugai_charset_from_label (const char *label);
+MugaiCharsetKind mugai_charset_from_label(const char *label);
 
 /* mugai_charset_kind_name - canonical name ("CP50220", "CP932", "eucJP-ms", "UTF-8", "US-ASCII"). */
-const char *mugai_charset_kind_name (MugaiCharsetKind kind);
+const char *mugai_charset_kind_name(MugaiCharsetKind kind);
 
 /* mugai_charset_detect - guess the encoding of unlabelled bytes by evidence:
  * pure 7-bit with ISO-2022-JP escapes -> CP50220; plain 7-bit -> ASCII;
  * valid UTF-8 -> UTF8; otherwise the better-scoring of CP932 and eucJP-ms. */
-MugaiCharsetKind mugai_charset_detect (const guint8 *data, gsize len);
+MugaiCharsetKind mugai_charset_detect(const guint8 *data, gsize len);
 
 /* mugai_charset_decode - decode untrusted DATA labelled LABEL (may be NULL)
  * and append UTF-8 to OUT. The label is a hint, not the truth: with no label,
@@ -44,8 +44,8 @@ MugaiCharsetKind mugai_charset_detect (const guint8 *data, gsize len);
  * Returns the canonical name of the charset actually used (static string);
  * *n_replaced (may be NULL) receives the number of U+FFFD written. The output
  * is valid UTF-8 but is not yet control-stripped (see normalize.h). */
-const char *mugai_charset_decode (const char *label, const guint8 *data, gsize len, GString *out,
-                                  gsize *n_replaced);
+const char *mugai_charset_decode(const char *label, const guint8 *data, gsize len, GString *out,
+                                 gsize *n_replaced);
 
 /* Incremental decoder: feeding the same bytes whole, in blocks, or one byte at
  * a time yields identical output. */
@@ -54,18 +54,18 @@ typedef struct _MugaiDecoder MugaiDecoder;
 /* mugai_decoder_new - ICONV_NAME is used only for MUGAI_CHARSET_ICONV; returns
  * NULL when iconv does not know it, and for MUGAI_CHARSET_UNKNOWN (detection
  * needs all the bytes: use mugai_charset_decode). (transfer full) */
-MugaiDecoder *mugai_decoder_new (MugaiCharsetKind kind, const char *iconv_name);
-void mugai_decoder_feed (MugaiDecoder *dec, const guint8 *data, gsize len, GString *out);
+MugaiDecoder *mugai_decoder_new(MugaiCharsetKind kind, const char *iconv_name);
+void mugai_decoder_feed(MugaiDecoder *dec, const guint8 *data, gsize len, GString *out);
 /* mugai_decoder_finish - flush a trailing incomplete sequence as U+FFFD. */
-void mugai_decoder_finish (MugaiDecoder *dec, GString *out);
-gsize mugai_decoder_replacements (const MugaiDecoder *dec);
-MugaiDecoder *mugai_decoder_free (MugaiDecoder *dec);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (MugaiDecoder, mugai_decoder_free)
+void mugai_decoder_finish(MugaiDecoder *dec, GString *out);
+gsize mugai_decoder_replacements(const MugaiDecoder *dec);
+MugaiDecoder *mugai_decoder_free(MugaiDecoder *dec);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MugaiDecoder, mugai_decoder_free)
 
 /* mugai_charset_encode_iso2022jp - encode valid UTF-8 as ISO-2022-JP
  * (CP50220 inverse, for legacy clients); characters with no mapping become
  * GETA MARK U+3013. Appends to OUT. */
-void mugai_charset_encode_iso2022jp (const char *utf8, gsize len, GString *out);
+void mugai_charset_encode_iso2022jp(const char *utf8, gsize len, GString *out);
 
 G_END_DECLS
 

@@ -21,7 +21,7 @@ G_BEGIN_DECLS
  * ISO-2022-JP senders split them mid-character and mid-escape), malformed
  * encoded words left as text, raw 8-bit runs detected (UTF-8, CP932,
  * eucJP-ms). Returns one line of sanitised UTF-8. (transfer full) */
-char *mugai_header_decode_text (const char *raw, gsize len);
+char *mugai_header_decode_text(const char *raw, gsize len);
 
 /* mugai_header_param - find parameter NAME (case-insensitive) in a raw
  * structured value such as a Content-Type or Content-Disposition value.
@@ -29,12 +29,12 @@ char *mugai_header_decode_text (const char *raw, gsize len);
  * in any order, capped count), quoted strings with RFC 2047 inside (common
  * though non-standard), and raw 8-bit Shift_JIS. Returns sanitised UTF-8 or
  * NULL when absent. (transfer full) */
-char *mugai_header_param (const char *raw, gsize len, const char *name);
+char *mugai_header_param(const char *raw, gsize len, const char *name);
 
 /* mugai_header_value_token - the first token of a structured value (the
  * "type/subtype" of a Content-Type, "attachment" of a Content-Disposition),
  * lower-cased; NULL when there is none. (transfer full) */
-char *mugai_header_value_token (const char *raw, gsize len);
+char *mugai_header_value_token(const char *raw, gsize len);
 
 G_END_DECLS
 

@@ -24,8 +24,8 @@ typedef struct {
  * "[画像: alt]", script/style/head and other active content dropped, entities
  * decoded. Never fails: malformed HTML still yields the text libxml2
  * recovered. STATS may be NULL. */
-void mugai_html_to_text (const guint8 *data, gsize len, const char *label, GString *out,
-                         MugaiHtmlStats *stats);
+void mugai_html_to_text(const guint8 *data, gsize len, const char *label, GString *out,
+                        MugaiHtmlStats *stats);
 
 G_END_DECLS
 

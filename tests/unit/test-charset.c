@@ -139,6 +139,9 @@ static const Fixture fixtures[] = {
   FX("iconv/gbk-labelled-gb2312", "gb2312", "\xbc\xfb\xbb\xfd\xca\xe9", "见积书", 0, "GB18030"),
   FX("iconv/ks_c_5601-1987", "ks_c_5601-1987", "\xb0\xdf\xc0\xfb\xbc\xad", "견적서", 0, "CP949"),
   FX("iconv/koi8-r", "KOI8-R", "\xf0\xd2\xc9\xd7\xc5\xd4", "Привет", 0, "KOI8-R"),
+  /* glibc's UHC rejects 0xA2E8 only after consuming it: the next byte must survive */
+  FX("iconv/glibc-uhc-a2e8", "ks_c_5601-1987", "\xa2\xe8\x31\xff", "\uFFFD\x31\uFFFD", 2, "CP949"),
+  FX("iconv/glibc-uhc-a2e8-then-bad", "cp949", "\xa2\xe8\xff;", "\uFFFD\uFFFD;", 2, "CP949"),
   FX("iconv/invalid-byte", "iso-8859-7", "\xe1\xff\xe2", "α\uFFFDβ", 1, "ISO-8859-7"),
 };
 
