@@ -132,8 +132,11 @@ def main():
     out.write(" * From Python's 'cp932' and 'euc_jp' codecs. 0 = unmapped. */\n")
     out.write("#ifndef MUGAI_TEXT_CHARSET_TABLES_H\n#define MUGAI_TEXT_CHARSET_TABLES_H\n\n")
     out.write("#include <glib.h>\n\n")
+    # keep the tree-wide clang-format away so the output stays reproducible
+    out.write("/* clang-format off */\n")
     emit("mugai_cp932_dbcs", cp932_table(), 189, out)
     emit("mugai_eucjpms_0212", eucjpms_0212_table(), 94, out)
+    out.write("/* clang-format on */\n\n")
     out.write("#endif /* MUGAI_TEXT_CHARSET_TABLES_H */\n")
 
 
