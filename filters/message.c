@@ -43,6 +43,20 @@ message_run(MugaiItem *item, MugaiRun *run, GError **error)
   subject = mugai_mime_raw_header(GMIME_OBJECT(message), "Subject");
   if (subject)
     item->subject = mugai_header_decode_text(subject, strlen(subject));
+  if (item->depth > 0) {
+    /* A forwarded message becomes a .txt that opens with who sent it. */
+    static const char *const summary[] = { "From", "To", "Cc", "Date", "Subject" };
+    GString *head = g_string_new(NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(summary); i++) {
+      const char *raw = mugai_mime_raw_header(GMIME_OBJECT(message), summary[i]);
+      if (raw) {
+        g_autofree char *v = mugai_header_decode_text(raw, strlen(raw));
+        g_string_append_printf(head, "%s: %s\n", summary[i], v);
+      }
+    }
+    g_string_append_c(head, '\n');
+    mugai_item_take_text(item, head);
+  }
 
   mugai_item_set_outcome(item, MUGAI_ACTION_EXPANDED,
                          item->depth == 0 ? MUGAI_REASON_CONTAINER : MUGAI_REASON_NESTED_MESSAGE,

@@ -75,6 +75,8 @@ text_name(const char *name, const char *fallback)
 static void
 append_message_text(const MugaiItem *msg, const MugaiItem *item, GString *out)
 {
+  if (item == msg && msg->text)
+    g_string_append_len(out, msg->text->str, (gssize)msg->text->len);
   if (item != msg && item->role == MUGAI_ROLE_BODY && item->text && owning_message(item) == msg) {
     if (out->len && out->str[out->len - 1] != '\n')
       g_string_append_c(out, '\n');
@@ -110,7 +112,7 @@ plan_item(MugaiItem *item, gpointer user_data)
 
   if (mugai_item_is_message(item) && item->depth > 0) {
     GString *t = g_string_new(NULL);
-    g_autofree char *fallback = g_strdup_printf("message-%s", item->path);
+    g_autofree char *fallback = g_strdelimit(g_strdup_printf("message-%s", item->path), ".", '-');
     g_autofree char *name = NULL;
 
     append_message_text(item, item, t);
@@ -131,7 +133,7 @@ plan_item(MugaiItem *item, gpointer user_data)
       return;
     }
     {
-      g_autofree char *fallback = g_strdup_printf("part-%s", item->path);
+      g_autofree char *fallback = g_strdelimit(g_strdup_printf("part-%s", item->path), ".", '-');
       g_autofree char *name = text_name(item->name, fallback);
       add_deliverable(w, item, name, "text/plain; charset=UTF-8",
                       g_bytes_new(item->text->str, item->text->len));
@@ -278,7 +280,7 @@ mugai_notice_write(const MugaiRun *run, const MugaiPlan *plan, gboolean is_mail,
       g_string_append(out, rejected ? "無害化できなかったため、内容を届けていません。\n"
                            : held ? "管理者の確認待ちとして保留されています。\n"
                                   : "インターネットから届いたため無害化されました。\n");
-      g_string_append_printf(out, "原本は隔離ID %s で保管されています。\n", run->id);
+      g_string_append_printf(out, "処理ID: %s\n", run->id);
       if (run->root->action == MUGAI_ACTION_REMOVED || run->root->action == MUGAI_ACTION_HELD)
         g_string_append_printf(out, "理由: %s\n", mugai_reason_text(run->root->reason, TRUE));
       g_string_append(out, is_mail ? "添付ファイル等の処理結果:\n" : "処理結果:\n");
@@ -288,7 +290,7 @@ mugai_notice_write(const MugaiRun *run, const MugaiPlan *plan, gboolean is_mail,
       g_string_append(out, rejected ? "could not be made harmless and was not delivered.\n"
                            : held   ? "is held for an operator.\n"
                                     : "came from the internet and was sanitised.\n");
-      g_string_append_printf(out, "The original is kept under quarantine id %s.\n", run->id);
+      g_string_append_printf(out, "Sanitisation id: %s\n", run->id);
       if (run->root->action == MUGAI_ACTION_REMOVED || run->root->action == MUGAI_ACTION_HELD)
         g_string_append_printf(out, "Reason: %s\n", mugai_reason_text(run->root->reason, FALSE));
       g_string_append(out, is_mail ? "Attachments and parts:\n" : "Result:\n");

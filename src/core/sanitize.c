@@ -36,6 +36,7 @@ struct _MugaiResult {
   GDateTime *time;
   MugaiPlan *plan;
   GBytes *output;
+  char *written_name; /* basename the output was staged under, or NULL */
 };
 
 const char *
@@ -326,6 +327,8 @@ add_string(MugaiJson *b, const char *key, const char *value)
 typedef struct {
   MugaiJson *b;
   const MugaiPlan *plan;
+  const MugaiItem *root;
+  const char *root_output; /* a file input's output as written, or NULL */
 } ReportWalk;
 
 /* report_item - one entry of "items", then its children, then one entry
@@ -347,7 +350,9 @@ report_item(ReportWalk *w, const MugaiItem *item)
   add_string(b, "action", mugai_action_name(item->action));
   add_string(b, "reason", reason ? reason : mugai_reason_text(item->reason, FALSE));
   add_string(b, "reason_code", mugai_reason_code(item->reason));
-  add_string(b, "output", mugai_plan_output_name(w->plan, item));
+  add_string(b, "output",
+             item == w->root && w->root_output ? w->root_output
+                                               : mugai_plan_output_name(w->plan, item));
   if (item->subject)
     add_string(b, "subject", item->subject);
   mugai_json_end_object(b);
@@ -377,7 +382,8 @@ mugai_result_report_json(const MugaiResult *result, gboolean pretty)
   GString *out = g_string_sized_new(2048);
   MugaiJson json, *b = &json;
   g_autofree char *time = g_date_time_format_iso8601(result->time);
-  ReportWalk w = { b, result->plan };
+  ReportWalk w
+      = { b, result->plan, result->run.root, result->is_mail ? NULL : result->written_name };
   const MugaiItem *r = result->run.root;
 
   mugai_json_init(b, out, pretty);
@@ -409,33 +415,57 @@ mugai_result_report_json(const MugaiResult *result, gboolean pretty)
 }
 
 gboolean
-mugai_result_write(const MugaiResult *result, const char *output, const char *report,
-                   GError **error)
+mugai_result_write(MugaiResult *result, const char *output, const char *report, GError **error)
 {
   g_autoptr(MugaiCommit) c = mugai_commit_new(TRUE);
 
   return mugai_result_stage(result, c, output, report, error) && mugai_commit_finish(c, error);
 }
 
+char *
+mugai_result_output_path(const MugaiResult *result, const char *requested)
+{
+  const char *want, *dot;
+
+  if (result->is_mail)
+    return g_strdup(requested);
+  /* A file's output is never written under an extension that would make
+   * it something else: flattened HTML saved as evil.html would be live
+   * HTML again on the LGWAN side, and a notice saved as setup.exe is
+   * misleading. The output's own extension is appended when it differs. */
+  want = result->verdict == MUGAI_VERDICT_DELIVERED && result->plan->outputs->len > 0
+             ? g_array_index(result->plan->outputs, MugaiDeliverable, 0).name
+             : "notice.txt";
+  dot = strrchr(want, '.');
+  if (!dot || g_str_has_suffix(requested, dot)
+      || (strlen(requested) >= strlen(dot)
+          && !g_ascii_strcasecmp(requested + strlen(requested) - strlen(dot), dot)))
+    return g_strdup(requested);
+  return g_strconcat(requested, dot, NULL);
+}
+
 gboolean
-mugai_result_stage(const MugaiResult *result, MugaiCommit *commit, const char *output,
-                   const char *report, GError **error)
+mugai_result_stage(MugaiResult *result, MugaiCommit *commit, const char *output, const char *report,
+                   GError **error)
 {
   GBytes *chunks[] = { result->output, NULL };
   guint before = mugai_commit_count(commit);
+  g_autofree char *path = mugai_result_output_path(result, output);
 
-  /* The report first: whoever sees the output can rely on the report. */
+  g_free(result->written_name);
+  result->written_name = g_path_get_basename(path);
+  /* The output first, then its report: if the group fails between the two
+   * renames, no report describes an output that does not exist. */
+  if (!mugai_commit_stage(commit, path, chunks, error))
+    return FALSE;
   if (report) {
     g_autofree char *json = mugai_result_report_json(result, TRUE);
     g_autoptr(GBytes) line = g_bytes_new_take(g_strconcat(json, "\n", NULL), strlen(json) + 1);
     GBytes *rchunks[] = { line, NULL };
-    if (!mugai_commit_stage(commit, report, rchunks, error))
+    if (!mugai_commit_stage(commit, report, rchunks, error)) {
+      mugai_commit_truncate(commit, before);
       return FALSE;
-  }
-  if (!mugai_commit_stage(commit, output, chunks, error)) {
-    /* Drop the report staged above; keep the rest of the group. */
-    mugai_commit_truncate(commit, before);
-    return FALSE;
+    }
   }
   return TRUE;
 }
@@ -454,6 +484,7 @@ mugai_result_free(MugaiResult *result)
   g_free(result->run.fatal_detail);
   g_free(result->input_name);
   g_free(result->sha256);
+  g_free(result->written_name);
   g_date_time_unref(result->time);
   g_free(result);
   return NULL;

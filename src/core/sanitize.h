@@ -57,16 +57,22 @@ char *mugai_result_report_json(const MugaiResult *result, gboolean pretty);
 /* mugai_result_notice - the notice text (日本語, then English). (transfer full) */
 char *mugai_result_notice(const MugaiResult *result);
 
+/* mugai_result_output_path - where an output requested at REQUESTED is
+ * written: the same path for a mail; for a file, with the output's own
+ * extension appended when REQUESTED has another (report.html -> report.html.txt),
+ * so that no output regains an active type by its name. (transfer full) */
+char *mugai_result_output_path(const MugaiResult *result, const char *requested);
+
 /* mugai_result_write - write the output to OUTPUT and, if REPORT is not
  * NULL, the report to REPORT, each atomically (temporary name, fsync,
  * rename). On failure neither file is left behind. */
-gboolean mugai_result_write(const MugaiResult *result, const char *output, const char *report,
+gboolean mugai_result_write(MugaiResult *result, const char *output, const char *report,
                             GError **error);
 
 /* mugai_result_stage - the same into a commit group (core/util.h), for
  * batches: durable and visible when the group is finished. */
 typedef struct _MugaiCommit MugaiCommit;
-gboolean mugai_result_stage(const MugaiResult *result, MugaiCommit *commit, const char *output,
+gboolean mugai_result_stage(MugaiResult *result, MugaiCommit *commit, const char *output,
                             const char *report, GError **error);
 
 MugaiResult *mugai_result_free(MugaiResult *result);

@@ -59,7 +59,9 @@ check "symlink refused" "[ $? -eq 1 ] && grep -q 'symbolic link' err.txt && [ ! 
 printf '\207\100\202\240\202\242\201\140\r\n' > note.txt   # ①あい～ in CP932
 "$MUGAI" sanitize --as file note.txt -o note.out --report note.json
 check "text file exits 0" "[ $? -eq 0 ]"
-check "text file flattened to UTF-8" "[ \"\$(cat note.out)\" = '①あい～' ]"
+check "text output gets its own extension" "[ ! -e note.out ] && [ -s note.out.txt ]"
+check "text file flattened to UTF-8" "[ \"\$(cat note.out.txt)\" = '①あい～' ]"
+check "report names the file written" "[ \"\$(json note.json 'd[\"items\"][0][\"output\"]')\" = note.out.txt ]"
 check "text file verdict delivered" "[ \"\$(json note.json 'd[\"verdict\"]+\" \"+d[\"items\"][0][\"action\"]')\" = 'delivered flattened' ]"
 
 # 7. A binary file: rejected, exit 0, output is the notice, not the bytes.
@@ -68,7 +70,14 @@ head -c 4096 /dev/urandom >> tool.bin
 "$MUGAI" sanitize tool.bin -o tool.out --report tool.json
 check "binary exits 0 (a result was produced)" "[ $? -eq 0 ]"
 check "binary rejected" "[ \"\$(json tool.json 'd[\"verdict\"]')\" = rejected ]"
-check "rejected output is the notice" "grep -q '無害化通知' tool.out && ! grep -q '^MZ' tool.out"
+check "rejected output is the notice, never under the binary's name" \
+  "[ ! -e tool.out ] && grep -q '無害化通知' tool.out.txt && ! grep -q '^MZ' tool.out.txt"
+
+# 7b. Flattened HTML never lands under an .html name, where decoded entities
+# would be live markup again.
+printf '<html><body><p>&lt;script&gt;alert(1)&lt;/script&gt;</p></body></html>\n' > evil.html
+"$MUGAI" sanitize --batch -o hb evil.html
+check "flattened HTML is written as .txt" "[ ! -e hb/evil.html ] && [ -s hb/evil.html.txt ] && [ -s hb/evil.html.report.json ]"
 
 # 8. Batch: OUTDIR/<name> and <name>.report.json for each input, one process.
 mkdir in
