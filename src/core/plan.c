@@ -251,10 +251,8 @@ notice_dropped(NoticeWalk *w, const MugaiItem *item)
 static void
 notice_walk(NoticeWalk *w, const MugaiItem *item)
 {
-  if (item->action != MUGAI_ACTION_EXPANDED || mugai_item_is_message(item)) {
-    if (mugai_item_is_listed(item))
-      notice_entry(w, item);
-  }
+  if (mugai_item_is_listed(item))
+    notice_entry(w, item);
   if (item->children)
     for (guint i = 0; i < item->children->len; i++)
       notice_walk(w, g_ptr_array_index(item->children, i));
