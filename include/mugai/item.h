@@ -51,6 +51,13 @@ typedef enum {
   MUGAI_REASON_FILTER_FAILED,      /* a filter failed: detail says why */
   MUGAI_REASON_SIGNATURE,          /* a signature that cannot survive rebuilding */
   MUGAI_REASON_NESTED_MESSAGE,     /* a forwarded message, flattened to text */
+  MUGAI_REASON_RENDERED,           /* a document re-drawn as an image-only PDF */
+  MUGAI_REASON_REENCODED,          /* an image re-encoded from its pixels */
+  MUGAI_REASON_BLOCKED,            /* executable, script, shortcut, installer, disk image */
+  MUGAI_REASON_ENCRYPTED,          /* needs a password to open */
+  MUGAI_REASON_WORKER_FAILED,      /* the sandboxed worker crashed, was killed or lied */
+  MUGAI_REASON_TIMEOUT,            /* the worker overran its deadline */
+  MUGAI_REASON_RENDER_LIMIT,       /* pages or pixels over the limits */
   MUGAI_REASON_LAST
 } MugaiReason;
 
@@ -77,6 +84,10 @@ MugaiItem *mugai_item_get_child(const MugaiItem *item, guint i);
 MugaiAction mugai_item_get_action(const MugaiItem *item);
 MugaiReason mugai_item_get_reason(const MugaiItem *item);
 const char *mugai_item_get_reason_detail(const MugaiItem *item);
+/* mugai_item_get_name_mismatch - set when the declared name's extension
+ * promises another type than the content has, e.g. ".pdf but content is
+ * application/x-dosexec"; NULL otherwise. */
+const char *mugai_item_get_name_mismatch(const MugaiItem *item);
 
 /* mugai_item_set_outcome - record what was done and why; DETAIL (may be
  * NULL) is free text for the report, already safe (no untrusted bytes that
@@ -94,6 +105,10 @@ const GString *mugai_item_get_text(const MugaiItem *item);
  * (transfer none of NAME and TYPE, transfer full of DATA) */
 void mugai_item_add_output(MugaiItem *item, const char *name, const char *content_type,
                            GBytes *data);
+/* mugai_item_output_name - the item's name with its extension replaced by
+ * EXTENSION (".pdf", ".txt"; the dot included), or a name from its path
+ * when it has none. (transfer full) */
+char *mugai_item_output_name(const MugaiItem *item, const char *extension);
 guint mugai_item_get_n_outputs(const MugaiItem *item);
 void mugai_item_get_output(const MugaiItem *item, guint i, const char **name,
                            const char **content_type, GBytes **data);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "sandbox/worker.h"
 
 int
 mugai_cmd_config(int argc, char **argv)
@@ -12,6 +13,7 @@ mugai_cmd_config(int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(MugaiConfig) c = NULL;
   g_autofree char *state = NULL;
+  g_autofree char *worker = NULL;
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "CONFIG" },
     { NULL },
@@ -35,5 +37,16 @@ mugai_cmd_config(int argc, char **argv)
          c->limits.max_header_bytes, c->limits.max_text_bytes);
   printf("[mail]\nalternative = %s\noutput_charset = %s\n", c->prefer_html ? "html" : "text",
          c->out_charset == MUGAI_OUTPUT_ISO2022JP ? "iso-2022-jp" : "utf-8");
+  worker = mugai_sandbox_worker_path(c);
+  printf("\n[sandbox]\n# pool_size 0 means one per core: %u here\n"
+         "worker = %s\npool_size = %u\ntimeout = %u\ntimeout_per_page = %u\n"
+         "memory_limit = %" G_GUINT64_FORMAT "\nmax_pages = %u\ndpi = %u\n"
+         "max_page_pixels = %" G_GUINT64_FORMAT "\nmax_total_pixels = %" G_GUINT64_FORMAT
+         "\non_failure = %s\non_encrypted = %s\n",
+         mugai_sandbox_pool_size(c), worker, c->sandbox.pool_size, c->sandbox.timeout_ms / 1000,
+         c->sandbox.timeout_per_page_ms / 1000, c->sandbox.memory_limit, c->sandbox.max_pages,
+         c->sandbox.dpi, c->sandbox.max_page_pixels, c->sandbox.max_total_pixels,
+         c->sandbox.hold_on_failure ? "hold" : "remove",
+         c->sandbox.remove_encrypted ? "remove" : "hold");
   return 0;
 }

@@ -24,6 +24,8 @@ typedef struct {
 
 static const char *const alternative_choices[] = { "text", "html", NULL };
 static const char *const charset_choices[] = { "utf-8", "iso-2022-jp", NULL };
+static const char *const failure_choices[] = { "remove", "hold", NULL };
+static const char *const encrypted_choices[] = { "hold", "remove", NULL };
 
 static const KeySpec key_specs[] = {
   { "paths", "state_dir", KEY_PATH, 0, 0, NULL },
@@ -34,11 +36,22 @@ static const KeySpec key_specs[] = {
   { "limits", "max_text_bytes", KEY_SIZE, 1024, G_GUINT64_CONSTANT(1) << 30, NULL },
   { "mail", "alternative", KEY_CHOICE, 0, 0, alternative_choices },
   { "mail", "output_charset", KEY_CHOICE, 0, 0, charset_choices },
+  { "sandbox", "worker", KEY_PATH, 0, 0, NULL },
+  { "sandbox", "pool_size", KEY_UINT, 0, 256, NULL },
+  { "sandbox", "timeout", KEY_UINT, 1, 3600, NULL },
+  { "sandbox", "timeout_per_page", KEY_UINT, 0, 600, NULL },
+  { "sandbox", "memory_limit", KEY_SIZE, 16 << 20, G_GUINT64_CONSTANT(64) << 30, NULL },
+  { "sandbox", "max_pages", KEY_UINT, 1, 10000, NULL },
+  { "sandbox", "dpi", KEY_UINT, 36, 600, NULL },
+  { "sandbox", "max_page_pixels", KEY_UINT, 1000, 100000000, NULL },
+  { "sandbox", "max_total_pixels", KEY_UINT, 1000, G_GUINT64_CONSTANT(100000000000), NULL },
+  { "sandbox", "on_failure", KEY_CHOICE, 0, 0, failure_choices },
+  { "sandbox", "on_encrypted", KEY_CHOICE, 0, 0, encrypted_choices },
 };
 
 /* Groups that later components own; their keys are checked by them. */
 static const char *const foreign_groups[]
-    = { "milter", "watch", "sandbox", "quarantine", "audit", "delivery", "policy", NULL };
+    = { "milter", "watch", "quarantine", "audit", "delivery", "policy", NULL };
 
 MugaiConfig *
 mugai_config_new_default(void)
@@ -52,6 +65,14 @@ mugai_config_new_default(void)
   c->limits.max_text_bytes = 16 << 20;
   c->prefer_html = TRUE;
   c->out_charset = MUGAI_OUTPUT_UTF8;
+  c->sandbox.pool_size = 0;
+  c->sandbox.timeout_ms = 30 * 1000;
+  c->sandbox.timeout_per_page_ms = 5 * 1000;
+  c->sandbox.memory_limit = G_GUINT64_CONSTANT(1) << 30;
+  c->sandbox.max_pages = 500;
+  c->sandbox.dpi = 150;
+  c->sandbox.max_page_pixels = 40 * 1000 * 1000;
+  c->sandbox.max_total_pixels = G_GUINT64_CONSTANT(2000) * 1000 * 1000;
   return c;
 }
 
@@ -60,6 +81,7 @@ mugai_config_free(MugaiConfig *config)
 {
   if (config) {
     g_free(config->state_dir);
+    g_free(config->sandbox.worker);
     g_free(config->source);
     g_free(config);
   }
@@ -118,6 +140,35 @@ find_spec(const char *group, const char *key)
     if (!strcmp(key_specs[i].group, group) && !strcmp(key_specs[i].key, key))
       return &key_specs[i];
   return NULL;
+}
+
+/* apply_sandbox_key - one [sandbox] value, already checked */
+static void
+apply_sandbox_key(MugaiSandboxConfig *s, const char *key, guint64 n, char **value)
+{
+  if (!strcmp(key, "worker")) {
+    g_free(s->worker);
+    s->worker = g_steal_pointer(value);
+  } else if (!strcmp(key, "pool_size"))
+    s->pool_size = (guint)n;
+  else if (!strcmp(key, "timeout"))
+    s->timeout_ms = (guint)n * 1000;
+  else if (!strcmp(key, "timeout_per_page"))
+    s->timeout_per_page_ms = (guint)n * 1000;
+  else if (!strcmp(key, "memory_limit"))
+    s->memory_limit = n;
+  else if (!strcmp(key, "max_pages"))
+    s->max_pages = (guint)n;
+  else if (!strcmp(key, "dpi"))
+    s->dpi = (guint)n;
+  else if (!strcmp(key, "max_page_pixels"))
+    s->max_page_pixels = n;
+  else if (!strcmp(key, "max_total_pixels"))
+    s->max_total_pixels = n;
+  else if (!strcmp(key, "on_failure"))
+    s->hold_on_failure = n == 1;
+  else if (!strcmp(key, "on_encrypted"))
+    s->remove_encrypted = n == 1;
 }
 
 /* apply_key - parse one value into CONFIG, or fail naming the key */
@@ -183,6 +234,8 @@ apply_key(MugaiConfig *c, const KeySpec *spec, const char *raw, GError **error)
     c->prefer_html = n == 1;
   else if (!strcmp(spec->key, "output_charset"))
     c->out_charset = n == 1 ? MUGAI_OUTPUT_ISO2022JP : MUGAI_OUTPUT_UTF8;
+  else if (!strcmp(spec->group, "sandbox"))
+    apply_sandbox_key(&c->sandbox, spec->key, n, &value);
   else if (!strcmp(spec->key, "state_dir")) {
     g_free(c->state_dir);
     c->state_dir = g_steal_pointer(&value);

@@ -15,8 +15,24 @@ typedef enum {
   MUGAI_OUTPUT_ISO2022JP,
 } MugaiOutputCharset;
 
+/* [sandbox]: the workers that parse attacker-written formats. */
+typedef struct {
+  char *worker;              /* worker program, or NULL: beside the binary, then libexec */
+  guint pool_size;           /* workers at once in this process; 0 = number of cores */
+  guint timeout_ms;          /* deadline of a worker before it reports its page count */
+  guint timeout_per_page_ms; /* added per page the worker renders */
+  guint64 memory_limit;      /* address space a worker may add to what it starts with */
+  guint max_pages;           /* pages of one document */
+  guint dpi;                 /* render resolution, lowered to fit max_page_pixels */
+  guint64 max_page_pixels;   /* pixels of one page or image */
+  guint64 max_total_pixels;  /* pixels of one document, all pages */
+  gboolean hold_on_failure;  /* on_failure = hold: a failed item is held, not removed */
+  gboolean remove_encrypted; /* on_encrypted = remove: not held */
+} MugaiSandboxConfig;
+
 typedef struct {
   MugaiLimits limits;
+  MugaiSandboxConfig sandbox;
   gboolean prefer_html;           /* [mail] alternative = html | text */
   MugaiOutputCharset out_charset; /* [mail] output_charset */
   char *state_dir;                /* [paths] state_dir, or NULL for the default */

@@ -26,9 +26,10 @@ struct _MugaiItem {
   MugaiAction action;
   MugaiReason reason;
   char *reason_detail;
-  GString *text;   /* flattened text, or NULL */
-  GArray *outputs; /* of MugaiOutput, or NULL */
-  guint dropped;   /* children not created because of a limit */
+  char *name_mismatch; /* the name's extension disagrees with the content, or NULL */
+  GString *text;       /* flattened text, or NULL */
+  GArray *outputs;     /* of MugaiOutput, or NULL */
+  guint dropped;       /* children not created because of a limit */
   MugaiReason dropped_reason;
   char *subject;        /* nested messages: decoded Subject, names the .txt */
   gpointer mime_object; /* GMimeObject this item came from (transfer none), or NULL */

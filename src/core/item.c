@@ -6,6 +6,7 @@
  * report can quote them without further escaping beyond their own format.
  */
 #include <stdarg.h>
+#include <string.h>
 
 #include "core/item-private.h"
 
@@ -46,6 +47,23 @@ static const struct {
                                "signature cannot survive sanitisation" },
   [MUGAI_REASON_NESTED_MESSAGE] = { "nested-message", "転送メールをテキストに変換しました",
                                     "forwarded message flattened to text" },
+  [MUGAI_REASON_RENDERED]
+  = { "rendered", "画像として再描画した PDF に変換しました (文字は .txt に抽出)",
+      "re-drawn as an image-only PDF (its text extracted to a .txt)" },
+  [MUGAI_REASON_REENCODED] = { "reencoded", "画素から画像を作り直しました (メタデータは削除)",
+                               "re-encoded from its pixels (metadata removed)" },
+  [MUGAI_REASON_BLOCKED]
+  = { "blocked", "実行ファイル・スクリプト等は受け付けないため削除しました",
+      "executables, scripts, shortcuts, installers and disk images are not allowed" },
+  [MUGAI_REASON_ENCRYPTED] = { "encrypted", "パスワードで保護されているため保留しました",
+                               "password-protected; held for an operator" },
+  [MUGAI_REASON_WORKER_FAILED] = { "worker-failed", "変換処理が異常終了したため削除しました",
+                                   "the sandboxed converter failed, so it was removed" },
+  [MUGAI_REASON_TIMEOUT] = { "timeout", "変換が時間内に終わらなかったため削除しました",
+                             "conversion did not finish in time, so it was removed" },
+  [MUGAI_REASON_RENDER_LIMIT]
+  = { "render-limit", "ページ数または画素数が上限を超えたため削除しました",
+      "too many pages or pixels to convert, so it was removed" },
 };
 
 static const char *const action_names[] = {
@@ -123,6 +141,7 @@ mugai_item_free(MugaiItem *item)
   g_free(item->declared_charset);
   g_free(item->detected_type);
   g_free(item->reason_detail);
+  g_free(item->name_mismatch);
   g_free(item->subject);
   g_free(item);
   return NULL;
@@ -226,6 +245,12 @@ mugai_item_get_reason(const MugaiItem *item)
 }
 
 const char *
+mugai_item_get_name_mismatch(const MugaiItem *item)
+{
+  return item->name_mismatch;
+}
+
+const char *
 mugai_item_get_reason_detail(const MugaiItem *item)
 {
   return item->reason_detail;
@@ -292,4 +317,20 @@ mugai_item_get_output(const MugaiItem *item, guint i, const char **name, const c
     *content_type = o->content_type;
   if (data)
     *data = o->data;
+}
+
+char *
+mugai_item_output_name(const MugaiItem *item, const char *extension)
+{
+  const char *name = item->name;
+  const char *dot;
+  g_autofree char *stem = NULL;
+
+  if (!name || !*name || *name == '.') {
+    g_autofree char *path = g_strdelimit(g_strdup(item->path), ".", '-');
+    return g_strconcat("part-", path, extension, NULL);
+  }
+  dot = strrchr(name, '.');
+  stem = dot && dot != name ? g_strndup(name, (gsize)(dot - name)) : g_strdup(name);
+  return g_strconcat(stem, extension, NULL);
 }

@@ -139,6 +139,8 @@ mugai_pipeline_process(MugaiRun *run, MugaiItem *item)
       text = mugai_sniff_text_type(p, size);
     item->detected_type = text ? g_strdup(text) : mugai_sniff_type(p, size);
   }
+  if (item->name && item->detected_type && item->role != MUGAI_ROLE_BODY && !item->name_mismatch)
+    item->name_mismatch = mugai_sniff_name_mismatch(item->name, item->detected_type);
 
   filter = mugai_registry_choose(item, run);
   if (!filter) {

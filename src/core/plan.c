@@ -227,9 +227,24 @@ notice_entry(NoticeWalk *w, const MugaiItem *item)
   g_string_append_printf(w->out, "%*s%s %s: %s", indent + 4, "", w->ja ? "→" : "->",
                          w->ja ? action_ja[item->action] : mugai_action_name(item->action),
                          mugai_reason_text(item->reason, w->ja));
-  if (out_name)
-    g_string_append_printf(w->out, w->ja ? " (添付: %s)" : " (attached: %s)", out_name);
+  if (out_name) {
+    guint n = 0;
+    g_string_append(w->out, w->ja ? " (添付: " : " (attached: ");
+    for (guint i = 0; i < w->plan->outputs->len; i++) {
+      const MugaiDeliverable *d = &g_array_index(w->plan->outputs, MugaiDeliverable, i);
+      if (d->item == item)
+        g_string_append_printf(w->out, "%s%s", n++ ? ", " : "", d->name);
+    }
+    if (n == 0)
+      g_string_append(w->out, out_name);
+    g_string_append_c(w->out, ')');
+  }
   g_string_append_c(w->out, '\n');
+  if (item->name_mismatch)
+    g_string_append_printf(w->out, "%*s%s %s\n", indent + 4, "",
+                           w->ja ? "※ 名前の拡張子と中身が一致しません:"
+                                 : "! the name does not match the content:",
+                           item->name_mismatch);
 }
 
 /* notice_dropped - the children a limit kept from being processed */

@@ -37,6 +37,7 @@ struct _MugaiResult {
   MugaiPlan *plan;
   GBytes *output;
   char *written_name; /* basename the output was staged under, or NULL */
+  GPtrArray *written; /* file input: basenames of every file staged, or NULL */
 };
 
 const char *
@@ -328,8 +329,38 @@ typedef struct {
   MugaiJson *b;
   const MugaiPlan *plan;
   const MugaiItem *root;
-  const char *root_output; /* a file input's output as written, or NULL */
+  const char *root_output;       /* a file input's output as written, or NULL */
+  const GPtrArray *root_written; /* and every file written for it, or NULL */
 } ReportWalk;
+
+/* report_outputs - "outputs": every file released for ITEM */
+static void
+report_outputs(ReportWalk *w, const MugaiItem *item)
+{
+  gboolean any = FALSE;
+
+  if (item == w->root && w->root_written) {
+    mugai_json_key(w->b, "outputs");
+    mugai_json_begin_array(w->b);
+    for (guint i = 0; i < w->root_written->len; i++)
+      mugai_json_string(w->b, g_ptr_array_index(w->root_written, i));
+    mugai_json_end_array(w->b);
+    return;
+  }
+  for (guint i = 0; i < w->plan->outputs->len; i++) {
+    const MugaiDeliverable *d = &g_array_index(w->plan->outputs, MugaiDeliverable, i);
+    if (d->item != item)
+      continue;
+    if (!any) {
+      mugai_json_key(w->b, "outputs");
+      mugai_json_begin_array(w->b);
+      any = TRUE;
+    }
+    mugai_json_string(w->b, d->name);
+  }
+  if (any)
+    mugai_json_end_array(w->b);
+}
 
 /* report_item - one entry of "items", then its children, then one entry
  * for children a limit kept from being processed */
@@ -355,6 +386,9 @@ report_item(ReportWalk *w, const MugaiItem *item)
                                                : mugai_plan_output_name(w->plan, item));
   if (item->subject)
     add_string(b, "subject", item->subject);
+  if (item->name_mismatch)
+    add_string(b, "name_mismatch", item->name_mismatch);
+  report_outputs(w, item);
   mugai_json_end_object(b);
   for (guint i = 0; i < mugai_item_get_n_children(item); i++)
     report_item(w, mugai_item_get_child(item, i));
@@ -382,8 +416,8 @@ mugai_result_report_json(const MugaiResult *result, gboolean pretty)
   GString *out = g_string_sized_new(2048);
   MugaiJson json, *b = &json;
   g_autofree char *time = g_date_time_format_iso8601(result->time);
-  ReportWalk w
-      = { b, result->plan, result->run.root, result->is_mail ? NULL : result->written_name };
+  ReportWalk w = { b, result->plan, result->run.root, result->is_mail ? NULL : result->written_name,
+                   result->is_mail ? NULL : result->written };
   const MugaiItem *r = result->run.root;
 
   mugai_json_init(b, out, pretty);
@@ -444,6 +478,23 @@ mugai_result_output_path(const MugaiResult *result, const char *requested)
   return g_strconcat(requested, dot, NULL);
 }
 
+/* companion_path - where deliverable NAME of a file input goes beside
+ * PRIMARY: PRIMARY's directory and stem, NAME's extension (out/a.pdf and
+ * 見積書.txt give out/a.txt) (transfer full) */
+static char *
+companion_path(const char *primary, const char *name)
+{
+  g_autofree char *dir = g_path_get_dirname(primary);
+  g_autofree char *base = g_path_get_basename(primary);
+  const char *dot = strrchr(base, '.');
+  const char *ext = strrchr(name, '.');
+  g_autofree char *stem
+      = dot && dot != base ? g_strndup(base, (gsize)(dot - base)) : g_strdup(base);
+  g_autofree char *file = g_strconcat(stem, ext ? ext : ".out", NULL);
+
+  return g_build_filename(dir, file, NULL);
+}
+
 gboolean
 mugai_result_stage(MugaiResult *result, MugaiCommit *commit, const char *output, const char *report,
                    GError **error)
@@ -451,13 +502,33 @@ mugai_result_stage(MugaiResult *result, MugaiCommit *commit, const char *output,
   GBytes *chunks[] = { result->output, NULL };
   guint before = mugai_commit_count(commit);
   g_autofree char *path = mugai_result_output_path(result, output);
+  gboolean companions = !result->is_mail && result->verdict == MUGAI_VERDICT_DELIVERED;
 
   g_free(result->written_name);
   result->written_name = g_path_get_basename(path);
-  /* The output first, then its report: if the group fails between the two
+  g_clear_pointer(&result->written, g_ptr_array_unref);
+  if (!result->is_mail) {
+    result->written = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(result->written, g_strdup(result->written_name));
+  }
+  /* The outputs first, then the report: if the group fails between the
    * renames, no report describes an output that does not exist. */
   if (!mugai_commit_stage(commit, path, chunks, error))
     return FALSE;
+  /* A file input's further outputs (a PDF's text layer) go beside it. */
+  for (guint i = 1; companions && i < result->plan->outputs->len; i++) {
+    const MugaiDeliverable *d = &g_array_index(result->plan->outputs, MugaiDeliverable, i);
+    g_autofree char *cpath = companion_path(path, d->name);
+    g_autofree char *cbase = g_path_get_basename(cpath);
+    GBytes *cchunks[] = { d->data, NULL };
+    if (g_ptr_array_find_with_equal_func(result->written, cbase, g_str_equal, NULL))
+      continue; /* never two outputs under one name */
+    if (!mugai_commit_stage(commit, cpath, cchunks, error)) {
+      mugai_commit_truncate(commit, before);
+      return FALSE;
+    }
+    g_ptr_array_add(result->written, g_steal_pointer(&cbase));
+  }
   if (report) {
     g_autofree char *json = mugai_result_report_json(result, TRUE);
     g_autoptr(GBytes) line = g_bytes_new_take(g_strconcat(json, "\n", NULL), strlen(json) + 1);
@@ -485,6 +556,8 @@ mugai_result_free(MugaiResult *result)
   g_free(result->input_name);
   g_free(result->sha256);
   g_free(result->written_name);
+  if (result->written)
+    g_ptr_array_unref(result->written);
   g_date_time_unref(result->time);
   g_free(result);
   return NULL;

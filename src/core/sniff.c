@@ -233,3 +233,59 @@ mugai_sniff_is_mail(const guint8 *data, gsize len)
   }
   return fields > 0 && known > 0;
 }
+
+/* What a name's extension promises: the content types that keep it. */
+static const struct {
+  const char *ext;
+  const char *types; /* space-separated; a trailing '/' is a prefix */
+} promises[] = {
+  { "pdf", "application/pdf" },
+  { "jpg", "image/jpeg" },
+  { "jpeg", "image/jpeg" },
+  { "jpe", "image/jpeg" },
+  { "png", "image/png" },
+  { "gif", "image/gif" },
+  { "bmp", "image/bmp image/x-ms-bmp" },
+  { "tif", "image/tiff" },
+  { "tiff", "image/tiff" },
+  { "webp", "image/webp" },
+  { "html", "text/html text/xml" },
+  { "htm", "text/html text/xml" },
+  { "doc",
+    "application/msword application/cdfv2 application/x-ole-storage application/vnd.ms-office" },
+  { "xls", "application/vnd.ms-excel application/cdfv2 application/x-ole-storage "
+           "application/vnd.ms-office" },
+  { "ppt", "application/vnd.ms-powerpoint application/cdfv2 application/x-ole-storage "
+           "application/vnd.ms-office" },
+  { "docx", "application/vnd.openxmlformats-officedocument. application/zip" },
+  { "xlsx", "application/vnd.openxmlformats-officedocument. application/zip" },
+  { "pptx", "application/vnd.openxmlformats-officedocument. application/zip" },
+  { "zip", "application/zip" },
+  { "txt", "text/ application/x-empty application/octet-stream" },
+  { "csv", "text/ application/csv application/x-empty application/octet-stream" },
+};
+
+char *
+mugai_sniff_name_mismatch(const char *name, const char *type)
+{
+  const char *dot = name ? strrchr(name, '.') : NULL;
+  g_autofree char *ext = NULL;
+
+  if (!dot || !dot[1] || !type)
+    return NULL;
+  ext = g_ascii_strdown(dot + 1, -1);
+  for (gsize i = 0; i < G_N_ELEMENTS(promises); i++) {
+    g_auto(GStrv) types = NULL;
+    if (strcmp(ext, promises[i].ext) != 0)
+      continue;
+    types = g_strsplit(promises[i].types, " ", -1);
+    for (guint j = 0; types[j]; j++) {
+      gsize n = strlen(types[j]);
+      if (types[j][n - 1] == '/' || types[j][n - 1] == '.' ? !g_ascii_strncasecmp(type, types[j], n)
+                                                           : !g_ascii_strcasecmp(type, types[j]))
+        return NULL;
+    }
+    return g_strdup_printf(".%s but content is %s", ext, type);
+  }
+  return NULL;
+}

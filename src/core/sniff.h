@@ -30,6 +30,12 @@ const char *mugai_sniff_text_type(const guint8 *data, gsize len);
  * mbox "From " line followed by such a block. */
 gboolean mugai_sniff_is_mail(const guint8 *data, gsize len);
 
+/* mugai_sniff_name_mismatch - when NAME's extension promises a type the
+ * content TYPE is not (".pdf but content is application/x-dosexec"), that
+ * remark; NULL when they agree or the extension promises nothing.
+ * (transfer full) */
+char *mugai_sniff_name_mismatch(const char *name, const char *type);
+
 G_END_DECLS
 
 #endif /* MUGAI_CORE_SNIFF_H */

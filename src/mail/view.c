@@ -22,6 +22,37 @@ typedef struct {
   guint n;
 } ViewWalk;
 
+/* The files mugai builds, and the bytes each must start with. */
+static const struct {
+  const char *type;
+  const char *magic;
+  gsize magic_len;
+} built[] = {
+  { "application/pdf", "%PDF-", 5 },
+  { "image/png", "\x89PNG\r\n\x1a\n", 8 },
+  { "image/jpeg", "\xff\xd8\xff", 3 },
+};
+
+/* binary_part - a PDF or image mugai built: its size and digest, since its
+ * bytes are not for reading; TRUE when TYPE is one of those */
+static gboolean
+binary_part(ViewWalk *w, const char *type, const GByteArray *a)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(built); i++) {
+    g_autofree char *sum = NULL;
+    if (g_ascii_strcasecmp(type, built[i].type) != 0)
+      continue;
+    if (w->strict && !w->error
+        && (a->len < built[i].magic_len || memcmp(a->data, built[i].magic, built[i].magic_len)))
+      g_set_error(&w->error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                  "part %u is labelled %s but is not one", w->n, type);
+    sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, a->data, a->len);
+    g_string_append_printf(w->out, "[%u bytes, sha256 %.16s]\n", a->len, sum);
+    return TRUE;
+  }
+  return FALSE;
+}
+
 /* view_part - one leaf part */
 static void
 view_part(GMimeObject *parent, GMimeObject *part, gpointer user_data)
@@ -31,22 +62,26 @@ view_part(GMimeObject *parent, GMimeObject *part, gpointer user_data)
   g_autofree char *type = ct ? g_mime_content_type_get_mime_type(ct) : g_strdup("?");
   const char *name = GMIME_IS_PART(part) ? g_mime_part_get_filename(GMIME_PART(part)) : NULL;
   g_autoptr(GMimeStream) mem = NULL;
-  GByteArray *a;
+  GByteArray *a = NULL;
   const char *charset;
 
   if (GMIME_IS_MULTIPART(part))
     return;
   w->n++;
   g_string_append_printf(w->out, "--- part %u: %s %s ---\n", w->n, name ? name : "(body)", type);
-  if (!GMIME_IS_PART(part) || !g_mime_content_type_is_type(ct, "text", "plain")) {
+  if (GMIME_IS_PART(part) && g_mime_part_get_content(GMIME_PART(part))) {
+    mem = g_mime_stream_mem_new();
+    g_mime_data_wrapper_write_to_stream(g_mime_part_get_content(GMIME_PART(part)), mem);
+    a = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+  }
+  if (a && binary_part(w, type, a))
+    return;
+  if (!a || !g_mime_content_type_is_type(ct, "text", "plain")) {
     if (w->strict && !w->error)
       g_set_error(&w->error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                   "part %u is %s, which mugai does not write", w->n, type);
     return;
   }
-  mem = g_mime_stream_mem_new();
-  g_mime_data_wrapper_write_to_stream(g_mime_part_get_content(GMIME_PART(part)), mem);
-  a = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
   charset = g_mime_content_type_get_parameter(ct, "charset");
   if (charset && !g_ascii_strcasecmp(charset, "iso-2022-jp")) {
     mugai_charset_decode("iso-2022-jp", a->data, a->len, w->out, NULL);

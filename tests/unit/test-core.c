@@ -40,6 +40,51 @@ test_config_values(void)
   g_assert_cmpstr(c->state_dir, ==, "/srv/mugai");
 }
 
+/* [sandbox] keys are read, checked and defaulted. */
+static void
+test_config_sandbox(void)
+{
+  g_autofree char *path = write_ini("[sandbox]\nworker = /opt/mugai/worker\npool_size = 3\n"
+                                    "timeout = 7\ntimeout_per_page = 2\nmemory_limit = 512M\n"
+                                    "max_pages = 50\ndpi = 100\nmax_page_pixels = 1000000\n"
+                                    "on_failure = hold\non_encrypted = remove\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MugaiConfig) c = mugai_config_load(path, &error);
+  g_autoptr(MugaiConfig) d = mugai_config_new_default();
+  static const char *const bad[] = {
+    "[sandbox]\nworker = relative/worker\n",
+    "[sandbox]\ntimeout = 0\n",
+    "[sandbox]\ndpi = 5000\n",
+    "[sandbox]\non_failure = pass\n",
+    "[sandbox]\nmemory_limit = 1k\n",
+    "[sandbox]\ntimout = 3\n",
+  };
+
+  g_assert_no_error(error);
+  g_assert_cmpstr(c->sandbox.worker, ==, "/opt/mugai/worker");
+  g_assert_cmpuint(c->sandbox.pool_size, ==, 3);
+  g_assert_cmpuint(c->sandbox.timeout_ms, ==, 7000);
+  g_assert_cmpuint(c->sandbox.timeout_per_page_ms, ==, 2000);
+  g_assert_cmpuint(c->sandbox.memory_limit, ==, 512 << 20);
+  g_assert_cmpuint(c->sandbox.max_pages, ==, 50);
+  g_assert_cmpuint(c->sandbox.dpi, ==, 100);
+  g_assert_cmpuint(c->sandbox.max_page_pixels, ==, 1000000);
+  g_assert_cmpuint(c->sandbox.max_total_pixels, ==, d->sandbox.max_total_pixels);
+  g_assert_true(c->sandbox.hold_on_failure);
+  g_assert_true(c->sandbox.remove_encrypted);
+  /* defaults: fail closed by removal, hold what needs a password */
+  g_assert_false(d->sandbox.hold_on_failure);
+  g_assert_false(d->sandbox.remove_encrypted);
+  g_assert_cmpuint(d->sandbox.dpi, ==, 150);
+  for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+    g_autofree char *p = write_ini(bad[i]);
+    g_autoptr(GError) e = NULL;
+    g_autoptr(MugaiConfig) x = mugai_config_load(p, &e);
+    g_assert_null(x);
+    g_assert_nonnull(e);
+  }
+}
+
 /* A typo must not silently fall back to a default. */
 static void
 test_config_errors(void)
@@ -201,6 +246,7 @@ int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/config/sandbox", test_config_sandbox);
   g_test_add_func("/config/values", test_config_values);
   g_test_add_func("/config/errors", test_config_errors);
   g_test_add_func("/config/parse-size", test_parse_size);

@@ -4,7 +4,8 @@
  *
  * For tests/fixtures/mail/<case>.eml the expectation is <case>.expected: the
  * verdict, one line per report item, and the sanitised mail decoded by
- * mugai_view_mail in strict mode (only text/plain parts, valid UTF-8). Ids
+ * mugai_view_mail in strict mode (text/plain parts in valid UTF-8, and the
+ * PDFs and images mugai built). Ids
  * and dates change every run and are masked. Set MUGAI_UPDATE_GOLDEN=1 to
  * rewrite the expectations, then read the diff before committing it.
  */
@@ -15,10 +16,15 @@
 #include "core/sanitize.h"
 #include "mail/view.h"
 
-/* mask - replace the run's id and the Date header with placeholders */
+/* mask - replace the run's id, the Date header and the digests of built
+ * files (pixels depend on the fonts and renderer installed; the docs
+ * integration test checks those files) with placeholders */
 static void
 mask(GString *s, const char *id)
 {
+  g_autoptr(GRegex) digest = g_regex_new("\\[[0-9]+ bytes, sha256 [0-9a-f]+\\]", 0, 0, NULL);
+  g_autofree char *masked = NULL;
+
   char *p;
   gsize idlen = strlen(id);
 
@@ -31,6 +37,8 @@ mask(GString *s, const char *id)
     g_string_erase(s, (gssize)start, nl ? nl - (p + 7) : -1);
     g_string_insert(s, (gssize)start, "<DATE>");
   }
+  masked = g_regex_replace_literal(digest, s->str, -1, 0, "[built file]", 0, NULL);
+  g_string_assign(s, masked);
 }
 
 /* render - the canonical text for one fixture */

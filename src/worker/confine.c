@@ -1,0 +1,282 @@
+/*
+ * confine.c - resource limits and the seccomp filter of a worker.
+ *
+ * The filter is an allowlist: what poppler, cairo, fontconfig, FreeType,
+ * gdk-pixbuf and the C library need to read an open input, render into
+ * memory and write frames to pipes they already hold. Anything else fails
+ * with EPERM, and the calls that would take a compromised parser out of
+ * its box (networking, exec, ptrace, process creation, signalling other
+ * processes) kill the process on the spot, so that an attempt is loud.
+ * Files can be opened for reading only (fonts, CMaps); RLIMIT_FSIZE of 0
+ * backs that up.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+
+#include "worker/confine.h"
+
+#ifndef O_TMPFILE
+#define O_TMPFILE 020200000
+#endif
+
+/* Open flags that could create or change a file. */
+#define WRITE_FLAGS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | (O_TMPFILE & ~O_DIRECTORY))
+
+static const int allowed[] = {
+  SCMP_SYS(read),
+  SCMP_SYS(readv),
+  SCMP_SYS(pread64),
+  SCMP_SYS(preadv),
+  SCMP_SYS(write),
+  SCMP_SYS(writev),
+  SCMP_SYS(close),
+  SCMP_SYS(fstat),
+  SCMP_SYS(newfstatat),
+  SCMP_SYS(stat),
+  SCMP_SYS(lstat),
+  SCMP_SYS(statx),
+  SCMP_SYS(statfs),
+  SCMP_SYS(fstatfs),
+  SCMP_SYS(lseek),
+  SCMP_SYS(access),
+  SCMP_SYS(faccessat),
+  SCMP_SYS(faccessat2),
+  SCMP_SYS(readlink),
+  SCMP_SYS(readlinkat),
+  SCMP_SYS(getdents64),
+  SCMP_SYS(getcwd),
+  SCMP_SYS(fcntl),
+  SCMP_SYS(dup),
+  SCMP_SYS(dup2),
+  SCMP_SYS(dup3),
+  SCMP_SYS(fadvise64),
+  SCMP_SYS(flock),
+  SCMP_SYS(mmap),
+  SCMP_SYS(munmap),
+  SCMP_SYS(mremap),
+  SCMP_SYS(mprotect),
+  SCMP_SYS(madvise),
+  SCMP_SYS(mincore),
+  SCMP_SYS(brk),
+  SCMP_SYS(futex),
+  SCMP_SYS(set_robust_list),
+  SCMP_SYS(get_robust_list),
+  SCMP_SYS(rseq),
+  SCMP_SYS(set_tid_address),
+  SCMP_SYS(arch_prctl),
+  SCMP_SYS(prctl),
+  SCMP_SYS(membarrier),
+  SCMP_SYS(sched_yield),
+  SCMP_SYS(sched_getaffinity),
+  SCMP_SYS(nanosleep),
+  SCMP_SYS(clock_nanosleep),
+  SCMP_SYS(clock_gettime),
+  SCMP_SYS(clock_getres),
+  SCMP_SYS(gettimeofday),
+  SCMP_SYS(time),
+  SCMP_SYS(getpid),
+  SCMP_SYS(getppid),
+  SCMP_SYS(gettid),
+  SCMP_SYS(getuid),
+  SCMP_SYS(geteuid),
+  SCMP_SYS(getgid),
+  SCMP_SYS(getegid),
+  SCMP_SYS(getresuid),
+  SCMP_SYS(getresgid),
+  SCMP_SYS(getgroups),
+  SCMP_SYS(getrandom),
+  SCMP_SYS(getrlimit),
+  SCMP_SYS(getrusage),
+  SCMP_SYS(times),
+  SCMP_SYS(uname),
+  SCMP_SYS(sysinfo),
+  SCMP_SYS(rt_sigaction),
+  SCMP_SYS(rt_sigprocmask),
+  SCMP_SYS(rt_sigreturn),
+  SCMP_SYS(sigaltstack),
+  SCMP_SYS(tgkill),
+  SCMP_SYS(tkill),
+  SCMP_SYS(poll),
+  SCMP_SYS(ppoll),
+  SCMP_SYS(select),
+  SCMP_SYS(pselect6),
+  SCMP_SYS(eventfd2),
+  SCMP_SYS(pipe2),
+  SCMP_SYS(exit),
+  SCMP_SYS(exit_group),
+};
+
+/* Calls that only an escaping parser would make: the process dies. */
+static const int fatal[] = {
+  SCMP_SYS(socket),
+  SCMP_SYS(socketpair),
+  SCMP_SYS(connect),
+  SCMP_SYS(bind),
+  SCMP_SYS(listen),
+  SCMP_SYS(accept),
+  SCMP_SYS(accept4),
+  SCMP_SYS(sendto),
+  SCMP_SYS(sendmsg),
+  SCMP_SYS(sendmmsg),
+  SCMP_SYS(recvfrom),
+  SCMP_SYS(recvmsg),
+  SCMP_SYS(execve),
+  SCMP_SYS(execveat),
+  SCMP_SYS(ptrace),
+  SCMP_SYS(process_vm_readv),
+  SCMP_SYS(process_vm_writev),
+  SCMP_SYS(fork),
+  SCMP_SYS(vfork),
+  SCMP_SYS(kill),
+  SCMP_SYS(setns),
+  SCMP_SYS(unshare),
+  SCMP_SYS(mount),
+  SCMP_SYS(bpf),
+  SCMP_SYS(perf_event_open),
+  SCMP_SYS(userfaultfd),
+  SCMP_SYS(io_uring_setup),
+};
+
+/* confine_quark - the error domain */
+static GQuark
+confine_quark(void)
+{
+  return g_quark_from_static_string("mugai-confine");
+}
+
+/* mapped_bytes - the address space mapped now (VmSize), or 0 */
+static guint64
+mapped_bytes(void)
+{
+  FILE *f = fopen("/proc/self/status", "re");
+  char line[256];
+  guint64 kb = 0;
+
+  if (!f)
+    return 0;
+  while (fgets(line, sizeof line, f))
+    if (!strncmp(line, "VmSize:", 7)) {
+      kb = g_ascii_strtoull(line + 7, NULL, 10);
+      break;
+    }
+  fclose(f);
+  return kb * 1024;
+}
+
+/* set_limit - setrlimit, or an error naming it */
+static gboolean
+set_limit(int resource, const char *name, rlim_t soft, rlim_t hard, GError **error)
+{
+  struct rlimit rl = { soft, hard };
+
+  if (setrlimit(resource, &rl) == 0)
+    return TRUE;
+  g_set_error(error, confine_quark(), 0, "setrlimit %s: %s", name, g_strerror(errno));
+  return FALSE;
+}
+
+/* add_rule - one seccomp rule, or an error */
+static gboolean
+add_rule(scmp_filter_ctx ctx, guint32 action, int nr, unsigned int n_args,
+         const struct scmp_arg_cmp *args, GError **error)
+{
+  int rc = seccomp_rule_add_array(ctx, action, nr, n_args, args);
+
+  if (rc == 0)
+    return TRUE;
+  g_set_error(error, confine_quark(), 0, "seccomp rule for syscall %d: %s", nr, g_strerror(-rc));
+  return FALSE;
+}
+
+/* install_filter - the allowlist above, with argument checks where a call
+ * is needed in one form and dangerous in another */
+static gboolean
+install_filter(GError **error)
+{
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+  struct scmp_arg_cmp ro_openat = SCMP_A2(SCMP_CMP_MASKED_EQ, WRITE_FLAGS, 0);
+  struct scmp_arg_cmp ro_open = SCMP_A1(SCMP_CMP_MASKED_EQ, WRITE_FLAGS, 0);
+  struct scmp_arg_cmp thread = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
+  struct scmp_arg_cmp process = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0);
+  struct scmp_arg_cmp tcgets = SCMP_A1(SCMP_CMP_EQ, TCGETS);
+  struct scmp_arg_cmp get_only = SCMP_A2(SCMP_CMP_EQ, 0);
+  gboolean ok = ctx != NULL;
+  int rc;
+
+  if (!ctx) {
+    g_set_error(error, confine_quark(), 0, "seccomp_init failed");
+    return FALSE;
+  }
+  for (gsize i = 0; ok && i < G_N_ELEMENTS(allowed); i++)
+    ok = add_rule(ctx, SCMP_ACT_ALLOW, allowed[i], 0, NULL, error);
+  for (gsize i = 0; ok && i < G_N_ELEMENTS(fatal); i++)
+    ok = add_rule(ctx, SCMP_ACT_KILL_PROCESS, fatal[i], 0, NULL, error);
+  ok = ok && add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, &ro_openat, error);
+  ok = ok && add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1, &ro_open, error);
+  /* Threads, yes; a new process, no. clone3 hides its flags in memory the
+   * filter cannot read, so it reports ENOSYS and the C library falls back
+   * to clone. */
+  ok = ok && add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1, &thread, error);
+  ok = ok && add_rule(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(clone), 1, &process, error);
+  ok = ok && add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0, NULL, error);
+  ok = ok && add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &tcgets, error);
+  ok = ok && add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1, &get_only, error);
+  if (ok && (rc = seccomp_load(ctx)) != 0) {
+    g_set_error(error, confine_quark(), 0, "seccomp_load: %s", g_strerror(-rc));
+    ok = FALSE;
+  }
+  seccomp_release(ctx);
+  return ok;
+}
+
+gboolean
+mugai_confine_enter(const MugaiConfineLimits *limits, GError **error)
+{
+  guint64 base = mapped_bytes();
+  rlim_t as = RLIM_INFINITY;
+
+  /* The parent passed exactly 0-3; anything else is a leak to plug. */
+  if (close_range(4, ~0U, 0) != 0) {
+    for (int fd = 4; fd < 1024; fd++)
+      close(fd);
+  }
+  if (limits->memory_limit > 0 && base < G_MAXUINT64 - limits->memory_limit)
+    as = (rlim_t)(base + limits->memory_limit);
+  if (!set_limit(RLIMIT_AS, "AS", as, as, error) || !set_limit(RLIMIT_FSIZE, "FSIZE", 0, 0, error)
+      || !set_limit(RLIMIT_CORE, "CORE", 0, 0, error)
+      || !set_limit(RLIMIT_NOFILE, "NOFILE", limits->max_fds ? limits->max_fds : 64,
+                    limits->max_fds ? limits->max_fds : 64, error))
+    return FALSE;
+  if (limits->cpu_seconds > 0
+      && !set_limit(RLIMIT_CPU, "CPU", limits->cpu_seconds, limits->cpu_seconds + 1, error))
+    return FALSE;
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    g_set_error(error, confine_quark(), 0, "PR_SET_NO_NEW_PRIVS: %s", g_strerror(errno));
+    return FALSE;
+  }
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+    g_set_error(error, confine_quark(), 0, "PR_SET_DUMPABLE: %s", g_strerror(errno));
+    return FALSE;
+  }
+  return install_filter(error);
+}
+
+void
+mugai_confine_parse_limits(int argc, char **argv, MugaiConfineLimits *limits)
+{
+  for (int i = 1; i < argc; i++) {
+    if (g_str_has_prefix(argv[i], "--memory="))
+      limits->memory_limit = g_ascii_strtoull(argv[i] + 9, NULL, 10);
+    else if (g_str_has_prefix(argv[i], "--cpu="))
+      limits->cpu_seconds = (guint)g_ascii_strtoull(argv[i] + 6, NULL, 10);
+  }
+}
