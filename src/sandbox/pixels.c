@@ -149,6 +149,34 @@ run_length(const guint8 *p, gsize max)
   return r;
 }
 
+/* literal_end - from I, the first position where three equal bytes begin,
+ * or LIMIT, or N: eight positions per step while none begins */
+static inline gsize
+literal_end(const guint8 *in, gsize n, gsize i, gsize limit)
+{
+  const guint64 ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+
+  if (limit > n)
+    limit = n;
+  while (i + 10 <= limit) {
+    guint64 a, b, c, z, hit;
+    memcpy(&a, in + i, 8);
+    memcpy(&b, in + i + 1, 8);
+    memcpy(&c, in + i + 2, 8);
+    z = (a ^ b) | (b ^ c); /* byte k is zero when in[i+k..i+k+2] are equal */
+    hit = (z - ones) & ~z & highs;
+    if (hit)
+      return i + (gsize)(__builtin_ctzll(hit) / 8);
+    i += 8;
+  }
+  while (i < limit) {
+    if (i + 2 < n && in[i] == in[i + 1] && in[i] == in[i + 2])
+      break;
+    i++;
+  }
+  return i;
+}
+
 gsize
 mugai_pixels_rle(const guint8 *in, gsize n, guint8 *out)
 {
@@ -168,11 +196,7 @@ mugai_pixels_rle(const guint8 *in, gsize n, guint8 *out)
     }
     start = i;
     i += r;
-    while (i < n && i - start < 128) {
-      if (i + 2 < n && in[i] == in[i + 1] && in[i] == in[i + 2])
-        break;
-      i++;
-    }
+    i = literal_end(in, n, i, start + 128);
     if (i - start > 128)
       i = start + 128;
     out[o++] = (guint8)(i - start - 1);
@@ -183,26 +207,70 @@ mugai_pixels_rle(const guint8 *in, gsize n, guint8 *out)
   return o;
 }
 
+/* Per-thread scratch for the lossless coder: pages are megabytes, and
+ * fresh buffers for each would be faulted in page by page every time. */
+typedef struct {
+  guint8 *rle, *z;
+  gsize rle_size, z_size;
+  struct libdeflate_compressor *c;
+  int level;
+} Scratch;
+
+static void
+scratch_free(gpointer data)
+{
+  Scratch *s = data;
+
+  g_free(s->rle);
+  g_free(s->z);
+  if (s->c)
+    libdeflate_free_compressor(s->c);
+  g_free(s);
+}
+
+static GPrivate scratch_key = G_PRIVATE_INIT(scratch_free);
+
+/* scratch_get - this thread's scratch, with room for LEN input bytes */
+static Scratch *
+scratch_get(gsize len, int level)
+{
+  Scratch *s = g_private_get(&scratch_key);
+
+  if (!s) {
+    s = g_new0(Scratch, 1);
+    g_private_set(&scratch_key, s);
+  }
+  if (s->rle_size < MUGAI_PIXELS_RLE_BOUND(len)) {
+    g_free(s->rle);
+    s->rle_size = MUGAI_PIXELS_RLE_BOUND(len);
+    s->rle = g_malloc(s->rle_size);
+  }
+  if (!s->c || s->level != level) {
+    if (s->c)
+      libdeflate_free_compressor(s->c);
+    s->c = libdeflate_alloc_compressor(level);
+    s->level = level;
+  }
+  return s->c ? s : NULL;
+}
+
 GBytes *
 mugai_pixels_encode_lossless(const guint8 *pixels, gsize len, int level)
 {
-  g_autofree guint8 *rle = g_malloc(MUGAI_PIXELS_RLE_BOUND(len));
-  gsize rle_len = mugai_pixels_rle(pixels, len, rle);
-  struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
-  gsize bound, zlen;
-  guint8 *z;
+  Scratch *s = scratch_get(len, level);
+  gsize rle_len, bound, zlen;
 
-  if (!c)
+  if (!s)
     return NULL;
-  bound = libdeflate_zlib_compress_bound(c, rle_len);
-  z = g_malloc(bound);
-  zlen = libdeflate_zlib_compress(c, rle, rle_len, z, bound);
-  libdeflate_free_compressor(c);
-  if (zlen == 0) {
-    g_free(z);
-    return NULL;
+  rle_len = mugai_pixels_rle(pixels, len, s->rle);
+  bound = libdeflate_zlib_compress_bound(s->c, rle_len);
+  if (s->z_size < bound) {
+    g_free(s->z);
+    s->z_size = bound;
+    s->z = g_malloc(bound);
   }
-  return g_bytes_new_take(g_realloc(z, zlen), zlen);
+  zlen = libdeflate_zlib_compress(s->c, s->rle, rle_len, s->z, bound);
+  return zlen ? g_bytes_new(s->z, zlen) : NULL;
 }
 
 #define BANDS     4

@@ -1,0 +1,302 @@
+#!/bin/sh
+# docs.sh - documents, images and executables through `mugai sanitize`, end to
+# end (issue 3): PDFs re-rendered to image-only PDFs of the same page sizes
+# with the text layer beside them, images re-encoded without metadata or
+# trailing data, encrypted PDFs held, pixel bombs and executables refused, and
+# the same inside a mail. Fixtures: tests/fixtures/docs (scripts/gen-doc-fixtures.py);
+# output checkers: check-pdf.py and check-image.py beside this script.
+#
+# Env: MUGAI (the mugai binary), SRCDIR (repository root); PYTHON (default
+# /usr/bin/python3: needs Pillow, Debian python3-pil). Needs qpdf and
+# poppler-utils. Prints "ok N - what" / "not ok N - what"; exits 1 if any
+# check failed.
+set -eu
+: "${MUGAI:?}" "${SRCDIR:?}"
+PY=${PYTHON:-/usr/bin/python3}
+fx="$SRCDIR/tests/fixtures/docs"
+it="$SRCDIR/tests/integration"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+mkdir in out
+cp "$fx"/*.pdf "$fx"/*.jpg "$fx"/*.png "$fx"/*.gif "$fx"/*.bmp "$fx"/*.tiff "$fx"/*.webp \
+  "$fx"/*.sh "$fx"/*.lnk "$fx"/*.elf "$fx"/*.eml in/
+
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+# t WHAT CMD...: one check; a failing command's output is shown as a comment.
+t() {
+  what=$1
+  shift
+  if "$@" >t.out 2>&1; then
+    ok "$what"
+  else
+    notok "$what"
+    sed 's/^/#   /' t.out | head -5
+  fi
+}
+# js REPORT EXPR: print a Python expression over the report `d` (json.load).
+js() {
+  "$PY" -c 'import json,sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+it = (d.get("items") or [{}])[0]
+print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null || echo "<no report>"
+}
+is() {
+  v=$(js "$1" "$2")
+  [ "$v" = "$3" ] || { echo "got: $v; want: $3"; return 1; }
+}
+# san NAME IN OUT [ARGS...]: sanitize into OUT with report NAME.json; sets rc.
+san() {
+  name=$1 src=$2 dst=$3
+  shift 3
+  rc=0
+  "$MUGAI" sanitize "$@" "$src" -o "$dst" --report "$name.json" >"$name.stdout" 2>"$name.err" || rc=$?
+}
+exit0() { [ "$rc" -eq 0 ]; }
+pdfok() { "$PY" "$it/check-pdf.py" "$@"; }
+imgok() { "$PY" "$it/check-image.py" "$@"; }
+utf8_has() {   # FILE STRING...: valid UTF-8, no stray controls, every STRING present
+  "$PY" -c 'import sys
+t = open(sys.argv[1], "rb").read().decode("utf-8")
+bad = [c for c in t if ord(c) < 32 and c not in "\t\n\r\f"]
+missing = [s for s in sys.argv[2:] if s not in t]
+sys.exit("controls %r, missing %r" % (bad[:3], missing) if bad or missing else 0)' "$@"
+}
+no_markers() {  # FILE...: none of the fixture markers in any of them
+  for f in "$@"; do
+    if grep -a -q -e MARKER- -e 198.51.100.7 "$f"; then
+      echo "$f: $(grep -a -o -e '[A-Z-]*MARKER-[0-9a-f]*' -e 198.51.100.7 "$f" | head -1)"
+      return 1
+    fi
+  done
+}
+starts() { [ "$(head -c ${#2} "$1" 2>/dev/null)" = "$2" ]; }
+
+# 0. The tools the checkers need: missing ones are a failure, not a skip.
+for tool in qpdf pdfinfo pdffonts pdfimages pdftocairo pdftotext; do
+  t "tool $tool installed" command -v "$tool"
+done
+t "Python with Pillow ($PY)" "$PY" -c 'import PIL'
+
+# 1. A Japanese PDF with non-embedded fonts and three page sizes.
+san ja in/ja-3pages.pdf out/ja.pdf
+t "ja-3pages.pdf: exit 0" exit0
+t "ja-3pages.pdf: delivered, converted" is ja.json 'd["verdict"] + " " + it["action"]' "delivered converted"
+t "ja-3pages.pdf: report names ja.pdf and ja.txt" \
+  is ja.json 'it.get("output"), it.get("outputs")' "('ja.pdf', ['ja.pdf', 'ja.txt'])"
+t "ja-3pages.pdf: image-only, same pages, sizes and looks (check-pdf --like)" \
+  pdfok out/ja.pdf --like in/ja-3pages.pdf
+t "ja-3pages.pdf: text layer in ja.txt with 見積書 ① ㈱ 髙橋" \
+  utf8_has out/ja.txt 見積書 ① ㈱ 髙橋 "令和8年度"
+
+# 2. Active content: JavaScript, actions, annotations, forms, embedded
+# files, metadata. Nothing survives, the pages still look the same.
+san ac in/active-content.pdf out/ac.pdf
+t "active-content.pdf: exit 0" exit0
+t "active-content.pdf: converted" is ac.json 'it["action"]' converted
+t "active-content.pdf: clean image-only PDF, looks the same (check-pdf --like)" \
+  pdfok out/ac.pdf --like in/active-content.pdf
+t "active-content.pdf: no marker in the text layer or the report" no_markers out/ac.txt ac.json
+
+# 3. An encrypted PDF is held, and nothing of it is written but the notice.
+san enc in/encrypted.pdf out/enc.pdf
+t "encrypted.pdf: exit 0" exit0
+t "encrypted.pdf: held, reason encrypted" \
+  is enc.json 'd["verdict"] + " " + str(it.get("reason_code"))' "held encrypted"
+t "encrypted.pdf: no PDF and no text layer written" test ! -e out/enc.pdf -a ! -e out/enc.txt
+t "encrypted.pdf: the notice is written at enc.pdf.txt" grep -q '無害化通知' out/enc.pdf.txt
+
+# 4. A truncated PDF: recovered and converted, or removed -- never a crash.
+san tr in/truncated.pdf out/tr.pdf
+t "truncated.pdf: exit 0 (no crash)" exit0
+case $(js tr.json 'it.get("action")') in
+  converted)
+    t "truncated.pdf: recovered pages pass check-pdf" pdfok out/tr.pdf ;;
+  *)
+    t "truncated.pdf: removed/rejected as malformed or worker-failed" \
+      is tr.json '(it.get("action") == "removed" or d["verdict"] == "rejected") and it.get("reason_code") in ("malformed", "worker-failed")' True
+    t "truncated.pdf: no PDF written" test ! -e out/tr.pdf ;;
+esac
+
+# 5. Forty pages rendered in parallel come back complete and in order.
+san mp in/many-pages.pdf out/mp.pdf
+t "many-pages.pdf: exit 0" exit0
+t "many-pages.pdf: converted" is mp.json 'it["action"]' converted
+t "many-pages.pdf: 40 pages in order (check-pdf --like compares page k with page k)" \
+  pdfok out/mp.pdf --like in/many-pages.pdf
+t "many-pages.pdf: text layer in page order" "$PY" -c 'import sys
+t = open("out/mp.txt", encoding="utf-8").read()
+pos = [t.find("Page %d of 40" % k) for k in range(1, 41)]
+sys.exit(0 if -1 not in pos and pos == sorted(pos) else "positions %r" % pos)'
+
+# 6. Images: re-encoded from pixels; EXIF, XMP, comments, text chunks and
+# appended archives are gone; the picture is the same.
+san photo in/photo-exif.jpg out/photo.jpg
+t "photo-exif.jpg: exit 0" exit0
+t "photo-exif.jpg: converted" is photo.json 'it["action"]' converted
+t "photo-exif.jpg: a photograph stays a JPEG at photo.jpg" starts out/photo.jpg "$(printf '\377\330\377')"
+t "photo-exif.jpg: no metadata, no trailer, same picture (check-image --like)" \
+  imgok out/photo.jpg --like in/photo-exif.jpg
+t "photo-exif.jpg: no marker in the report" no_markers photo.json
+
+san flat in/flat.png out/flat.png
+t "flat.png: exit 0" exit0
+t "flat.png: converted to flat.png" is flat.json 'it["action"] + " " + str(it.get("output"))' "converted flat.png"
+t "flat.png: a PNG without text chunks or trailer, same picture (check-image --like)" \
+  imgok out/flat.png --like in/flat.png
+
+# GIF, BMP, TIFF and WebP become PNG: OUT gets .png appended unless it ends in .png.
+for f in sample.gif sample.webp; do
+  san "$f" "in/$f" "out/$f"
+  t "$f: exit 0" exit0
+  t "$f: converted, written as $f.png" is "$f.json" 'it["action"] + " " + str(it.get("output"))' "converted $f.png"
+  t "$f: nothing under the original name" test ! -e "out/$f"
+  t "$f: PNG, same picture (check-image --like)" imgok "out/$f.png" --like "in/$f"
+done
+for f in sample.bmp sample.tiff; do
+  san "$f" "in/$f" "out/$f.png"
+  t "$f: exit 0" exit0
+  t "$f: converted, written as $f.png" is "$f.json" 'it["action"] + " " + str(it.get("output"))' "converted $f.png"
+  t "$f: PNG, same picture (check-image --like)" imgok "out/$f.png" --like "in/$f"
+done
+
+# 7. A pixel bomb is refused from its header, before any decoding.
+san bomb in/pixel-bomb.png out/bomb.png
+t "pixel-bomb.png: exit 0" exit0
+t "pixel-bomb.png: rejected, reason render-limit" \
+  is bomb.json 'd["verdict"] + " " + str(it.get("reason_code"))' "rejected render-limit"
+t "pixel-bomb.png: no image written" test ! -e out/bomb.png
+
+# 8. Executables, scripts and shortcuts are blocked by content, not by name.
+san inv in/invoice.pdf out/invoice.pdf
+t "invoice.pdf (a PE): exit 0" exit0
+t "invoice.pdf (a PE): rejected, reason blocked" \
+  is inv.json 'd["verdict"] + " " + str(it.get("reason_code"))' "rejected blocked"
+t "invoice.pdf (a PE): the name/content mismatch is reported" \
+  is inv.json 'isinstance(it.get("name_mismatch"), str) and len(it["name_mismatch"]) > 0' True
+t "invoice.pdf (a PE): nothing under its name, the notice at invoice.pdf.txt" \
+  test ! -e out/invoice.pdf -a -s out/invoice.pdf.txt
+for f in run.sh setup.lnk tool.elf; do
+  san "$f" "in/$f" "out/$f"
+  t "$f: exit 0" exit0
+  t "$f: rejected, reason blocked" is "$f.json" 'd["verdict"] + " " + str(it.get("reason_code"))' "rejected blocked"
+  t "$f: nothing under its name" test ! -e "out/$f"
+done
+t "no output file starts like an executable or a script" "$PY" -c 'import os, sys
+bad = [f for f in sorted(os.listdir("out"))
+       if open(os.path.join("out", f), "rb").read(4)[:2] in (b"MZ", b"\x7fE", b"#!", b"L\0")]
+sys.exit("%r" % bad if bad else 0)'
+
+# 9. The same inside a mail: converted attachments keep their names, the text
+# layer rides along, blocked and held ones are only in the notice.
+san mail in/mail-attachments.eml out/mail.eml
+t "mail-attachments.eml: exit 0" exit0
+cat >mail.py <<'EOF'
+import email, email.policy, os, subprocess, sys
+py, it, fx, path = sys.argv[1:5]
+msg = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+att = {}
+for part in msg.walk():
+    if part.is_multipart():
+        continue
+    name = part.get_filename()
+    if name:
+        att.setdefault(name, []).append(part)
+body = msg.get_body(("plain",))
+notice = body.get_content() if body is not None else ""
+lines = notice.splitlines()
+windows = [" ".join(lines[i:i + 2]) for i in range(len(lines))]
+
+def save(name):
+    data = att[name][0].get_payload(decode=True)
+    p = os.path.join("mailparts", name)
+    os.makedirs("mailparts", exist_ok=True)
+    open(p, "wb").write(data)
+    return p
+
+def check(cond, why):
+    if not cond:
+        sys.exit(why)
+
+case = sys.argv[5]
+if case == "pdf":
+    check("見積書.pdf" in att, "no attachment 見積書.pdf: %r" % sorted(att))
+    check(att["見積書.pdf"][0].get_content_type() == "application/pdf",
+          "見積書.pdf is %s" % att["見積書.pdf"][0].get_content_type())
+    sys.exit(subprocess.call([py, it + "/check-pdf.py", save("見積書.pdf"),
+                              "--like", fx + "/ja-3pages.pdf"]))
+elif case == "txt":
+    check("見積書.txt" in att, "no attachment 見積書.txt: %r" % sorted(att))
+    t = att["見積書.txt"][0].get_content()
+    check("見積書" in t and "①" in t, "見積書.txt lacks 見積書/①: %r" % t[:80])
+elif case == "jpg":
+    check("写真.jpg" in att, "no attachment 写真.jpg: %r" % sorted(att))
+    sys.exit(subprocess.call([py, it + "/check-image.py", save("写真.jpg"),
+                              "--like", fx + "/photo-exif.jpg"]))
+elif case == "png":
+    check("flat.png" in att, "no attachment flat.png: %r" % sorted(att))
+    sys.exit(subprocess.call([py, it + "/check-image.py", save("flat.png"),
+                              "--like", fx + "/flat.png"]))
+elif case == "blocked":
+    bad = [n for n in att if n == "invoice.pdf" or "\u202e" in n or n.endswith(".exe")
+           or n == "encrypted.pdf"]
+    check(not bad, "attachments that must not be there: %r" % bad)
+    for part in msg.walk():
+        if not part.is_multipart():
+            data = part.get_payload(decode=True) or b""
+            check(not data.startswith(b"MZ"), "a part starts with MZ")
+elif case == "markers":
+    marks = [b"MARKER-", b"198.51.100.7"]
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        data = part.get_payload(decode=True) or b""
+        hit = [m for m in marks if m in data]
+        check(not hit, "marker %r in part %r" % (hit, part.get_filename()))
+    for m in marks:
+        check(m not in open(path, "rb").read(), "marker %r in the raw mail" % m)
+elif case == "notice":
+    for name, ja, en in (("invoice.pdf", "削除", "removed"), ("encrypted.pdf", "保留", "held")):
+        w = [x for x in windows if name in x]
+        check(any(ja in x for x in w) and any(en in x for x in w),
+              "notice does not list %s as %s/%s: %r" % (name, ja, en, w[:4]))
+    bidi = [c for c in notice if c in "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+            "\u2066\u2067\u2068\u2069"]
+    check(not bidi, "bidirectional controls in the notice: %r" % bidi)
+    check(any("fdp.exe" in l for l in lines),
+          "the RLO-named attachment is not listed under its real extension (fdp.exe)")
+EOF
+m() { "$PY" mail.py "$PY" "$it" "$fx" out/mail.eml "$1"; }
+t "mail: 見積書.pdf is an image-only PDF like the original" m pdf
+t "mail: 見積書.txt carries the text layer" m txt
+t "mail: 写真.jpg re-encoded, same picture" m jpg
+t "mail: flat.png re-encoded, same picture" m png
+t "mail: no invoice.pdf, no U+202E name, no encrypted.pdf, no MZ part" m blocked
+t "mail: the notice lists invoice.pdf as 削除/removed, encrypted.pdf as 保留/held, the RLO name defused" m notice
+t "mail: no marker in any decoded part" m markers
+
+# 10. The [sandbox] configuration group.
+printf '[sandbox]\ntimeout = 1\n' >sb.ini
+t "[sandbox] timeout = 1 is accepted by mugai config" "$MUGAI" config -c sb.ini
+printf '[sandbox]\nbogus = 1\n' >sbbad.ini
+rc=0
+"$MUGAI" config -c sbbad.ini >/dev/null 2>sbbad.err || rc=$?
+t "[sandbox] bogus = 1 is rejected (exit 1)" test "$rc" -eq 1
+# shellcheck disable=SC2016 # expanded by the inner sh
+t "the error is one line naming the key" sh -c '[ $(wc -l <sbbad.err) -eq 1 ] && grep -q bogus sbbad.err'
+
+# shellcheck disable=SC2016
+t "no temporary files left in the output directory" sh -c '[ -z "$(ls -A out | grep "^\.")" ]'
+
+# Workers' standard error reaches mugai's as "... worker said: ..."; a
+# sanitizer report from a worker must fail the suite like one from mugai.
+# shellcheck disable=SC2016
+t "no sanitizer or runtime error report from mugai or its workers" \
+  sh -c '! grep -l -E "Sanitizer|runtime error:" ./*.err'
+
+echo "1..$n"
+echo "# $((n - fails)) passed, $fails failed"
+[ "$fails" -eq 0 ]
