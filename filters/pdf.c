@@ -184,26 +184,46 @@ render(MugaiRun *run, GBytes *data, MugaiPdfWriter *writer, GString *text, guint
   crew.w[0] = mugai_worker_spawn(cfg, "pdf", data, NULL, error);
   if (!crew.w[0] || !expect_doc(crew.w[0], &pages, error))
     goto out;
-  /* More workers only when there are pages for them and free slots. */
-  while (crew.n < MIN(pool, pages) && mugai_sandbox_try_acquire(cfg)) {
-    guint32 again = 0;
-    crew.w[crew.n] = mugai_worker_spawn(cfg, "pdf", data, NULL, error);
-    crew.n++;
-    if (!crew.w[crew.n - 1] || !expect_doc(crew.w[crew.n - 1], &again, error))
-      goto out;
-    if (again != pages) {
-      g_set_error(error, MUGAI_SANDBOX_ERROR, MUGAI_SANDBOX_ERROR_PROTOCOL,
-                  "pdf workers disagree on the page count");
-      goto out;
-    }
-  }
-  per_worker = (pages + crew.n - 1) / crew.n;
-  for (guint j = 0; j < crew.n; j++) {
-    mugai_worker_set_deadline(crew.w[j],
+  /* More workers only when there are pages for them and free slots; the
+   * first starts on its share as soon as the number is known. */
+  {
+    guint want = 1;
+    while (want < MIN(pool, pages) && mugai_sandbox_try_acquire(cfg))
+      want++;
+    per_worker = (pages + want - 1) / want;
+    mugai_worker_set_deadline(crew.w[0],
                               cfg->sandbox.timeout_ms
                                   + (guint64)cfg->sandbox.timeout_per_page_ms * per_worker);
-    if (!mugai_worker_send_plan(crew.w[j], j, crew.n, error))
+    if (!mugai_worker_send_plan(crew.w[0], 0, want, error)) {
+      for (guint j = 1; j < want; j++)
+        mugai_sandbox_release();
       goto out;
+    }
+    for (guint j = 1; j < want; j++) {
+      guint32 again = 0;
+      crew.w[crew.n] = mugai_worker_spawn(cfg, "pdf", data, NULL, error);
+      crew.n++; /* holds its slot from here on, started or not */
+      if (!crew.w[j] || !expect_doc(crew.w[j], &again, error)) {
+        for (guint r = j + 1; r < want; r++)
+          mugai_sandbox_release();
+        goto out;
+      }
+      if (again != pages) {
+        for (guint r = j + 1; r < want; r++)
+          mugai_sandbox_release();
+        g_set_error(error, MUGAI_SANDBOX_ERROR, MUGAI_SANDBOX_ERROR_PROTOCOL,
+                    "pdf workers disagree on the page count");
+        goto out;
+      }
+      mugai_worker_set_deadline(crew.w[j],
+                                cfg->sandbox.timeout_ms
+                                    + (guint64)cfg->sandbox.timeout_per_page_ms * per_worker);
+      if (!mugai_worker_send_plan(crew.w[j], j, want, error)) {
+        for (guint r = j + 1; r < want; r++)
+          mugai_sandbox_release();
+        goto out;
+      }
+    }
   }
   encoders = g_thread_pool_new(encode_page, &enc, (int)pool, FALSE, NULL);
   for (guint32 p = 0; p < pages; p++) {
@@ -307,6 +327,7 @@ pdf_run(MugaiItem *item, MugaiRun *run, GError **error)
   guint32 pages = 0;
   GBytes *pdf;
   gsize dropped;
+  gboolean cut, has_text;
 
   if (!writer) {
     g_string_free(text, TRUE);
@@ -327,16 +348,20 @@ pdf_run(MugaiItem *item, MugaiRun *run, GError **error)
     g_autofree char *pdf_name = mugai_item_output_name(item, ".pdf");
     g_autofree char *txt_name = mugai_item_output_name(item, ".txt");
     mugai_item_add_output(item, pdf_name, "application/pdf", pdf);
+    guint64 cap = mugai_run_get_limits(run)->max_text_bytes;
     dropped = mugai_text_sanitize(text);
-    cut_utf8(text, (gsize)mugai_run_get_limits(run)->max_text_bytes);
-    if (!blank(text)) {
+    cut = text->len >= cap;
+    cut_utf8(text, (gsize)cap);
+    has_text = !blank(text);
+    if (has_text)
       mugai_item_add_output(item, txt_name, "text/plain; charset=UTF-8",
                             g_bytes_new(text->str, text->len));
-    }
   }
   mugai_item_set_outcome(item, MUGAI_ACTION_CONVERTED, MUGAI_REASON_RENDERED,
-                         "%u pages at up to %u dpi%s", pages, run->config->sandbox.dpi,
-                         dropped ? "; control characters removed from its text" : "");
+                         "%u pages at up to %u dpi%s%s%s", pages, run->config->sandbox.dpi,
+                         has_text ? "" : "; no text layer",
+                         dropped ? "; control characters removed from its text" : "",
+                         cut ? "; its text cut at the text limit" : "");
   g_string_free(text, TRUE);
   return MUGAI_FILTER_OK;
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """check-pdf.py - assert that a PDF is an image-only PDF as mugai must write it.
 
-Usage: check-pdf.py OUT.pdf [--like ORIG.pdf] [--password P] [--threshold T] [-v]
+Usage: check-pdf.py OUT.pdf [--like ORIG.pdf] [--password P] [--like-ref DIR]
+                    [--looks-only] [--threshold T] [-v]
+       check-pdf.py --make-ref DIR ORIG.pdf [--password P] [-v]
 
 Fails (exit 1, one line on stdout: "check-pdf: OUT.pdf: reason") unless OUT.pdf
   - passes `qpdf --check` without warnings, and is not encrypted;
@@ -22,7 +24,18 @@ With --like ORIG.pdf (ORIG opened with --password P when given):
   - both rendered with `pdftocairo -gray -r 80`, averaged 8x8 (10 dpi): on
     every page, no 0.8-inch tile differs by a mean of THRESHOLD (21) grey
     levels or more (see the calibration note below). -v prints per page the
-    mean difference and the worst tile.
+    mean difference and the worst tile (and where it is).
+With --like-ref DIR: the same comparison, but against a committed reference
+  instead of a render of ORIG made now: DIR holds the page sizes (pages.txt)
+  and, per page, the 10-dpi grid of ORIG's render (page-K.pgm) as --make-ref
+  wrote them. A render of ORIG made on the test machine is blind to the
+  machine's fonts: without CJK fonts both sides are tofu (or blank) and agree;
+  the reference was made where the fonts are known to be right.
+With --looks-only: only the page count, sizes and looks (--like, --like-ref);
+  none of the image-only checks, so a PDF that is not a mugai output (the
+  original itself, a pdftocairo -pdf re-print) can be scored.
+--make-ref DIR ORIG.pdf renders ORIG as --like would and writes DIR/pages.txt
+  and DIR/page-K.pgm (binary PGM, one grey byte per 0.1-inch cell).
 Exit 2 on usage errors or a missing tool. Needs the standard library, qpdf
 and poppler-utils; Pillow, when importable, only speeds up reading renders.
 """
@@ -37,8 +50,8 @@ import sys
 import tempfile
 import zlib
 
-# How pages are compared (--like). Both documents are rendered by pdftocairo,
-# the same cairo backend as poppler-glib (Splash, pdftoppm's backend, strokes
+# How pages are compared (--like, --like-ref). Both documents are rendered by
+# pdftocairo, the same cairo backend as poppler-glib (Splash, pdftoppm's backend, strokes
 # thin rules and hints glyphs differently: a faithful cairo re-render then
 # measured up to 28 against 42 for a page without its text). The renders are
 # averaged 8x8 (coverage, so a rule and a downsampled raster of it agree), and
@@ -49,6 +62,10 @@ import zlib
 # JPEG or Flate at 75-200 dpi) score at most 10.9; a page with its Japanese
 # text missing or drawn as tofu boxes (no CJK font) scores 41.2 or more, a
 # neighbouring page of many-pages.pdf (pages out of order) 60 or more.
+# Against the committed reference tests/fixtures/docs/ja-3pages.ref
+# (--like-ref; its README has the table): mugai's output 5.2, the original
+# drawn in IPAMincho where the reference has IPAGothic 18.2, without CJK fonts
+# (tofu) 41.5 or more, with its Japanese blank 43.2 or more.
 RENDER_DPI = 80        # pdftocairo resolution of both documents
 BOX = 8                # averaged 8x8: a 10 dpi grid
 TILE = 8               # compared in 8x8-cell tiles of that grid (0.8 inch)
@@ -342,68 +359,240 @@ def box_down(w, h, px, cw, ch, k):
     return W, H, out
 
 
-def compare(a, b):
-    """(mean abs grey difference of the page, worst tile's mean) on the
-    BOX-averaged grid; tiles of TILE x TILE cells, edge tiles when at least
-    half a tile."""
-    (wa, ha, pa), (wb, hb, pb) = a, b
+def grid(img):
+    """A render (w, h, px) as its BOX-averaged grid: (w, h, W, H, cells),
+    w x h the render's size in pixels, W x H the grid's (cells cover whole
+    BOX x BOX blocks from the top left; a partial last row or column is
+    dropped). What --make-ref stores and --like-ref compares with."""
+    w, h, px = img
+    W, H, q = box_down(w, h, px, w, h, BOX)
+    return w, h, W, H, q
+
+
+def crop_grid(W, q, cw, ch):
+    if cw == W:
+        return q[:cw * ch]
+    return b"".join(q[y * W:y * W + cw] for y in range(ch))
+
+
+def compare_grids(a, b):
+    """(mean abs grey difference of the page, worst tile's mean, worst
+    tile's top-left cell (x, y)) of two grids; tiles of TILE x TILE cells,
+    edge tiles when at least half a tile."""
+    (wa, ha, Wa, Ha, qa), (wb, hb, Wb, Hb, qb) = a, b
     if abs(wa - wb) > BOX or abs(ha - hb) > BOX:
         raise Fail("rendered pages differ in size: %dx%d vs %dx%d px" % (wa, ha, wb, hb))
-    cw, ch = min(wa, wb), min(ha, hb)
-    W, H, qa = box_down(wa, ha, pa, cw, ch, BOX)
-    _, _, qb = box_down(wb, hb, pb, cw, ch, BOX)
+    W, H = min(Wa, Wb), min(Ha, Hb)   # = box_down of both cropped to the smaller render
+    qa, qb = crop_grid(Wa, qa, W, H), crop_grid(Wb, qb, W, H)
     diff = [abs(x - y) for x, y in zip(qa, qb)]
     whole = sum(diff) / float(len(diff))
-    worst = 0.0
+    worst, at = 0.0, (0, 0)
     for ty in range(0, H, TILE):
         for tx in range(0, W, TILE):
             th, tw = min(TILE, H - ty), min(TILE, W - tx)
             if th * tw * 2 < TILE * TILE:
                 continue
             t = sum(sum(diff[(ty + y) * W + tx:(ty + y) * W + tx + tw]) for y in range(th))
-            worst = max(worst, t / float(th * tw))
-    return whole, worst
+            if t / float(th * tw) > worst:
+                worst, at = t / float(th * tw), (tx, ty)
+    return whole, worst, at
+
+
+def compare(a, b):
+    """compare_grids of two renders (w, h, px)."""
+    return compare_grids(grid(a), grid(b))
+
+
+def check_sizes(so, sl, what):
+    if len(so) != len(sl):
+        raise Fail("%d pages, %s has %d" % (len(so), what, len(sl)))
+    for k, (a, b) in enumerate(zip(so, sl), 1):
+        if abs(a[0] - b[0]) > SIZE_TOLERANCE or abs(a[1] - b[1]) > SIZE_TOLERANCE:
+            raise Fail("page %d is %gx%g pt, %s %gx%g pt" % (k, a[0], a[1], what, b[0], b[1]))
+
+
+def judge(pairs, threshold, what, verbose):
+    """Compare (grid, grid) pairs page by page; Fail unless every page's
+    worst tile stays below threshold. Returns the worst tile scores."""
+    scores = []
+    for k, (a, b) in enumerate(pairs, 1):
+        whole, tile, (tx, ty) = compare_grids(a, b)
+        scores.append(tile)
+        if verbose:
+            print("  page %d: mean abs grey diff %.2f, worst tile %.1f at %.1f,%.1f in" % (
+                k, whole, tile, tx * BOX / float(RENDER_DPI), ty * BOX / float(RENDER_DPI)))
+    bad = [k for k, v in enumerate(scores) if v >= threshold]
+    if bad:
+        k = bad[0]
+        raise Fail("page %d does not look like %s: a %.1f-inch square differs by "
+                   "%.1f grey levels on average (limit %.1f)%s" % (
+                       k + 1, what, TILE * BOX / float(RENDER_DPI), scores[k], threshold,
+                       "; %d more pages differ" % (len(bad) - 1) if len(bad) > 1 else ""))
+    return scores
 
 
 def check_like(out, orig, password, threshold, tmp, verbose):
     so = page_sizes(out)
     sl = page_sizes(orig, password)
-    if len(so) != len(sl):
-        raise Fail("%d pages, the original has %d" % (len(so), len(sl)))
-    for k, (a, b) in enumerate(zip(so, sl), 1):
-        if abs(a[0] - b[0]) > SIZE_TOLERANCE or abs(a[1] - b[1]) > SIZE_TOLERANCE:
-            raise Fail("page %d is %gx%g pt, the original %gx%g pt" % (k, a[0], a[1], b[0], b[1]))
+    check_sizes(so, sl, "the original")
     ro = render(out, os.path.join(tmp, "out"))
     rl = render(orig, os.path.join(tmp, "orig"), password)
     if len(ro) != len(so) or len(rl) != len(sl):
         raise Fail("pdftocairo rendered %d and %d pages, expected %d" % (len(ro), len(rl), len(so)))
-    scores = []
-    for k, (a, b) in enumerate(zip(ro, rl), 1):
-        whole, tile = compare(png_gray(a), png_gray(b))
-        scores.append(tile)
+    pairs = ((grid(png_gray(a)), grid(png_gray(b))) for a, b in zip(ro, rl))
+    return so, judge(pairs, threshold, "the original", verbose)
+
+
+# --- committed references (--make-ref, --like-ref) ---------------------------
+
+REF_INDEX = "pages.txt"
+
+
+def write_pgm(path, W, H, cells, comment):
+    with open(path, "wb") as f:
+        f.write(b"P5\n# %s\n%d %d\n255\n" % (comment.encode("ascii"), W, H))
+        f.write(cells)
+
+
+def read_pgm(path):
+    """(W, H, cells) of a binary 8-bit PGM (P5, maxval 255, # comments)."""
+    data = open(path, "rb").read()
+    fields, i = [], 0
+    while len(fields) < 4:
+        while i < len(data) and data[i:i + 1].isspace():
+            i += 1
+        if data[i:i + 1] == b"#":
+            while i < len(data) and data[i:i + 1] not in b"\r\n":
+                i += 1
+            continue
+        j = i
+        while j < len(data) and not data[j:j + 1].isspace() and data[j:j + 1] != b"#":
+            j += 1
+        if j == i:
+            raise Fail("reference %s: truncated PGM header" % path)
+        fields.append(data[i:j])
+        i = j
+    try:
+        W, H, maxval = int(fields[1]), int(fields[2]), int(fields[3])
+    except ValueError:
+        raise Fail("reference %s: bad PGM header" % path)
+    cells = data[i + 1:]
+    if fields[0] != b"P5" or maxval != 255 or len(cells) != W * H or W < 1 or H < 1:
+        raise Fail("reference %s: not a %dx%d 8-bit binary PGM" % (path, W, H))
+    return W, H, cells
+
+
+def make_ref(refdir, orig, password, tmp, verbose):
+    sizes = page_sizes(orig, password)
+    shots = render(orig, os.path.join(tmp, "orig"), password)
+    if len(shots) != len(sizes):
+        raise Fail("pdftocairo rendered %d pages, expected %d" % (len(shots), len(sizes)))
+    pv = run(["pdftocairo", "-v"], check=False, binary=True)
+    version = (pv.stdout + pv.stderr).decode("utf-8", "replace").strip().splitlines()
+    version = version[0] if version else "pdftocairo"
+    os.makedirs(refdir, exist_ok=True)
+    for f in os.listdir(refdir):
+        if re.fullmatch(r"page-\d+\.pgm", f):
+            os.remove(os.path.join(refdir, f))
+    lines = ["# check-pdf.py --make-ref of %s: %s -png -gray -r %d, averaged %dx%d" % (
+                 os.path.basename(orig), version, RENDER_DPI, BOX, BOX),
+             "# page width_pt height_pt render_w_px render_h_px grid_w grid_h"]
+    for k, (shot, (wpt, hpt)) in enumerate(zip(shots, sizes), 1):
+        w, h, W, H, q = grid(png_gray(shot))
+        write_pgm(os.path.join(refdir, "page-%d.pgm" % k), W, H, q,
+                  "%s page %d, %dx%d px at %d dpi averaged %dx%d" % (
+                      os.path.basename(orig), k, w, h, RENDER_DPI, BOX, BOX))
+        lines.append("%d %g %g %d %d %d %d" % (k, wpt, hpt, w, h, W, H))
         if verbose:
-            print("  page %d: mean abs grey diff %.2f, worst tile %.1f" % (k, whole, tile))
-    bad = [k for k, v in enumerate(scores) if v >= threshold]
-    if bad:
-        k = bad[0]
-        raise Fail("page %d does not look like the original: a %.1f-inch square differs by "
-                   "%.1f grey levels on average (limit %.1f)%s" % (
-                       k + 1, TILE * BOX / float(RENDER_DPI), scores[k], threshold,
-                       "; %d more pages differ" % (len(bad) - 1) if len(bad) > 1 else ""))
-    return so, scores
+            print("  page %d: %gx%g pt, render %dx%d px, grid %dx%d" % (k, wpt, hpt, w, h, W, H))
+    with open(os.path.join(refdir, REF_INDEX), "w", encoding="ascii") as f:
+        f.write("\n".join(lines) + "\n")
+    return len(shots)
+
+
+def load_ref(refdir):
+    """([(w_pt, h_pt)], [grid]) of a --make-ref directory."""
+    path = os.path.join(refdir, REF_INDEX)
+    try:
+        text = open(path, encoding="ascii").read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise Fail("reference %s: %s" % (path, e))
+    sizes, grids = [], []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        f = line.split()
+        try:
+            k, wpt, hpt = int(f[0]), float(f[1]), float(f[2])
+            w, h, W, H = (int(v) for v in f[3:7])
+        except (IndexError, ValueError):
+            raise Fail("reference %s: bad line %r" % (path, line))
+        if k != len(sizes) + 1:
+            raise Fail("reference %s: page %d listed where page %d belongs" % (
+                path, k, len(sizes) + 1))
+        gw, gh, cells = read_pgm(os.path.join(refdir, "page-%d.pgm" % k))
+        if (gw, gh) != (W, H) or (W, H) != (w // BOX, h // BOX):
+            raise Fail("reference page %d: a %dx%d grid, %s says %dx%d (render %dx%d)" % (
+                k, gw, gh, REF_INDEX, W, H, w, h))
+        sizes.append((wpt, hpt))
+        grids.append((w, h, W, H, cells))
+    if not sizes:
+        raise Fail("reference %s lists no page" % path)
+    return sizes, grids
+
+
+def check_like_ref(out, refdir, threshold, tmp, verbose):
+    sl, gl = load_ref(refdir)
+    so = page_sizes(out)
+    check_sizes(so, sl, "the reference")
+    ro = render(out, os.path.join(tmp, "out"))
+    if len(ro) != len(so):
+        raise Fail("pdftocairo rendered %d pages, expected %d" % (len(ro), len(so)))
+    pairs = ((grid(png_gray(a)), b) for a, b in zip(ro, gl))
+    return so, judge(pairs, threshold, "the reference", verbose)
+
+
+def check_image_only(out, tmp):
+    """The checks of an image-only PDF as mugai writes it; a summary line."""
+    pc = subprocess.run(["qpdf", "--check", out], stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE)
+    lines = (pc.stdout + pc.stderr).decode("utf-8", "replace").strip().splitlines()
+    if pc.returncode != 0:
+        msg = [l for l in lines if "WARNING" in l or "rror" in l]
+        raise Fail("qpdf --check status %d: %s" % (pc.returncode, (msg or lines or [""])[0]))
+    if "File is not encrypted" not in lines:
+        raise Fail("encrypted")
+    fonts = run(["pdffonts", out]).splitlines()[2:]
+    if any(l.strip() for l in fonts):
+        raise Fail("pdffonts lists a font: %s" % fonts[0].split()[0])
+    objs, forms = check_structure(out)
+    check_markers(out, tmp)
+    npages = check_contents(out, forms)
+    nimages = check_images(out, npages)
+    text = run(["pdftotext", "-enc", "UTF-8", out, "-"])
+    if text.strip():
+        raise Fail("pdftotext extracts text: %r" % text.strip()[:40])
+    return "%d pages, %d images, no fonts, no active content, no markers" % (
+        npages, nimages)
 
 
 def main(argv):
     args = argv[1:]
-    like = password = None
+    like = password = like_ref = make = None
     threshold = THRESHOLD
-    verbose = False
+    verbose = looks_only = False
     out = None
     try:
         while args:
             a = args.pop(0)
             if a == "--like":
                 like = args.pop(0)
+            elif a == "--like-ref":
+                like_ref = args.pop(0)
+            elif a == "--make-ref":
+                make = args.pop(0)
+            elif a == "--looks-only":
+                looks_only = True
             elif a == "--password":
                 password = args.pop(0)
             elif a == "--threshold":
@@ -415,6 +604,10 @@ def main(argv):
             else:
                 out = a
     except (IndexError, ValueError):
+        out = None
+    if make is not None and (like or like_ref or looks_only):
+        out = None
+    if looks_only and not (like or like_ref):
         out = None
     if out is None:
         print(__doc__.split("\n\n")[1].strip())
@@ -429,30 +622,22 @@ def main(argv):
             raise Fail("no such file")
         if open(out, "rb").read(5) != b"%PDF-":
             raise Fail("not a PDF (no %PDF- header)")
-        pc = subprocess.run(["qpdf", "--check", out], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-        lines = (pc.stdout + pc.stderr).decode("utf-8", "replace").strip().splitlines()
-        if pc.returncode != 0:
-            msg = [l for l in lines if "WARNING" in l or "rror" in l]
-            raise Fail("qpdf --check status %d: %s" % (pc.returncode, (msg or lines or [""])[0]))
-        if "File is not encrypted" not in lines:
-            raise Fail("encrypted")
-        fonts = run(["pdffonts", out]).splitlines()[2:]
-        if any(l.strip() for l in fonts):
-            raise Fail("pdffonts lists a font: %s" % fonts[0].split()[0])
-        objs, forms = check_structure(out)
-        check_markers(out, tmp)
-        npages = check_contents(out, forms)
-        nimages = check_images(out, npages)
-        text = run(["pdftotext", "-enc", "UTF-8", out, "-"])
-        if text.strip():
-            raise Fail("pdftotext extracts text: %r" % text.strip()[:40])
-        summary = "%d pages, %d images, no fonts, no active content, no markers" % (
-            npages, nimages)
+        if make is not None:
+            n = make_ref(make, out, password, tmp, verbose)
+            print("check-pdf: %s: reference of %d pages written to %s" % (out, n, make))
+            return 0
+        if looks_only:
+            summary = "looks only (image-only checks skipped)"
+        else:
+            summary = check_image_only(out, tmp)
         if like:
             sizes, diffs = check_like(out, like, password, threshold, tmp, verbose)
             summary += "; like %s: page sizes match, worst tile diff %.1f (< %.1f)" % (
                 os.path.basename(like), max(diffs), threshold)
+        if like_ref:
+            sizes, diffs = check_like_ref(out, like_ref, threshold, tmp, verbose)
+            summary += "; like reference %s: page sizes match, worst tile diff %.1f (< %.1f)" % (
+                os.path.basename(os.path.normpath(like_ref)), max(diffs), threshold)
         print("check-pdf: %s: ok: %s" % (out, summary))
         return 0
     except Fail as e:

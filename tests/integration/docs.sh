@@ -7,8 +7,11 @@
 # output checkers: check-pdf.py and check-image.py beside this script.
 #
 # Env: MUGAI (the mugai binary), SRCDIR (repository root); PYTHON (default
-# /usr/bin/python3: needs Pillow, Debian python3-pil). Needs qpdf and
-# poppler-utils. Prints "ok N - what" / "not ok N - what"; exits 1 if any
+# /usr/bin/python3: needs Pillow, Debian python3-pil). Needs qpdf,
+# poppler-utils, and the CJK fonts and poppler-data the install step provides
+# (scripts/debian-packages.txt): Japanese is checked against a committed
+# reference render. Uses unshare(1) when permitted (else that check is a
+# TAP SKIP). Prints "ok N - what" / "not ok N - what"; exits 1 if any
 # check failed.
 set -eu
 : "${MUGAI:?}" "${SRCDIR:?}"
@@ -91,6 +94,58 @@ t "ja-3pages.pdf: image-only, same pages, sizes and looks (check-pdf --like)" \
   pdfok out/ja.pdf --like in/ja-3pages.pdf
 t "ja-3pages.pdf: text layer in ja.txt with 見積書 ① ㈱ 髙橋" \
   utf8_has out/ja.txt 見積書 ① ㈱ 髙橋 "令和8年度"
+
+# 1b. Japanese glyphs, not tofu or blanks. --like renders the original on this
+# machine, so without CJK fonts (or poppler-data's CMaps) both sides lose the
+# Japanese text and still agree. --like-ref compares with a reference rendered
+# where the fonts were right and committed (tests/fixtures/docs/ja-3pages.ref,
+# made by check-pdf.py --make-ref; the scores are in the fixtures' README).
+ref="$fx/ja-3pages.ref"
+t "ja-3pages.pdf: Japanese glyphs drawn like the committed reference (check-pdf --like-ref)" \
+  pdfok out/ja.pdf --like-ref "$ref"
+t "this machine's poppler draws ja-3pages.pdf like the reference (CJK fonts, poppler-data installed)" \
+  pdfok --looks-only in/ja-3pages.pdf --like-ref "$ref"
+mkdir fc fccache
+# Fontconfig setups without a CJK font: DejaVu only (Japanese becomes tofu
+# boxes) and no font at all (all text blank). Same pdftocairo, same reference.
+cat >fc/dejavu.conf <<EOF
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>$work/fccache</cachedir></fontconfig>
+EOF
+cat >fc/none.conf <<EOF
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><cachedir>$work/fccache</cachedir></fontconfig>
+EOF
+# looks_ref CONF: the original as pdftocairo draws it under fontconfig CONF
+# must fail --like-ref because its pages do not look like the reference --
+# all three of them, not for any other reason.
+looks_ref() {
+  env FONTCONFIG_FILE="$work/fc/$1.conf" "$PY" "$it/check-pdf.py" --looks-only \
+    in/ja-3pages.pdf --like-ref "$ref" >lr.out 2>&1 || :
+  cat lr.out
+  grep -q 'page 1 does not look like the reference: .*; 2 more pages differ$' lr.out
+}
+t "a render without CJK fonts (tofu boxes) fails the glyph reference on all 3 pages" looks_ref dejavu
+t "a render without any font (blank text) fails the glyph reference on all 3 pages" looks_ref none
+# The same for mugai itself: its workers get an empty environment, so
+# FONTCONFIG_FILE cannot reach them; hiding /usr/share/poppler (the CMaps a
+# non-embedded CJK font needs) in a mount namespace can, where unprivileged
+# namespaces are allowed. mugai then delivers the pages without their Japanese
+# text -- and --like, rendering the original in the same namespace, passes.
+mkdir nopd
+# shellcheck disable=SC2016 # expanded by the inner sh
+if unshare -rm sh -c 'mount --bind "$1" /usr/share/poppler' sh "$work/nopd" 2>/dev/null; then
+  unshare -rm sh -c 'mount --bind "$1" /usr/share/poppler && exec "$2" sanitize in/ja-3pages.pdf \
+    -o out/ja-nopd.pdf --report ja-nopd.json' sh "$work/nopd" "$MUGAI" >ja-nopd.stdout 2>ja-nopd.err || :
+  t "mugai without poppler-data (unshare -rm): its output fails the glyph reference on all 3 pages" \
+    sh -c '"$1" "$2" out/ja-nopd.pdf --like-ref "$3" | tee nopd.out; grep -q "does not look like the reference: .*; 2 more pages differ$" nopd.out' \
+    sh "$PY" "$it/check-pdf.py" "$ref"
+else
+  n=$((n + 1))
+  echo "ok $n - mugai without poppler-data fails the glyph reference # SKIP unshare -rm not permitted here"
+fi
 
 # 2. Active content: JavaScript, actions, annotations, forms, embedded
 # files, metadata. Nothing survives, the pages still look the same.
@@ -227,7 +282,8 @@ if case == "pdf":
     check(att["見積書.pdf"][0].get_content_type() == "application/pdf",
           "見積書.pdf is %s" % att["見積書.pdf"][0].get_content_type())
     sys.exit(subprocess.call([py, it + "/check-pdf.py", save("見積書.pdf"),
-                              "--like", fx + "/ja-3pages.pdf"]))
+                              "--like", fx + "/ja-3pages.pdf",
+                              "--like-ref", fx + "/ja-3pages.ref"]))
 elif case == "txt":
     check("見積書.txt" in att, "no attachment 見積書.txt: %r" % sorted(att))
     t = att["見積書.txt"][0].get_content()
@@ -270,7 +326,7 @@ elif case == "notice":
           "the RLO-named attachment is not listed under its real extension (fdp.exe)")
 EOF
 m() { "$PY" mail.py "$PY" "$it" "$fx" out/mail.eml "$1"; }
-t "mail: 見積書.pdf is an image-only PDF like the original" m pdf
+t "mail: 見積書.pdf is an image-only PDF like the original and the glyph reference" m pdf
 t "mail: 見積書.txt carries the text layer" m txt
 t "mail: 写真.jpg re-encoded, same picture" m jpg
 t "mail: flat.png re-encoded, same picture" m png

@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 #include "core/json.h"
+#include "core/sniff.h"
 #include "core/util.h"
 
 /* write_ini - a configuration file in a fresh directory */
@@ -38,6 +39,32 @@ test_config_values(void)
   g_assert_false(c->prefer_html);
   g_assert_cmpint(c->out_charset, ==, MUGAI_OUTPUT_ISO2022JP);
   g_assert_cmpstr(c->state_dir, ==, "/srv/mugai");
+}
+
+/* A name's extension that promises another type than the content is
+ * reported; agreeing or unknown extensions are not. */
+static void
+test_name_mismatch(void)
+{
+  static const char *const agree[][2] = {
+    { "a.pdf", "application/pdf" },
+    { "写真.JPG", "image/jpeg" },
+    { "b.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
+    { "c.txt", "text/plain" },
+    { "noext", "application/x-dosexec" },
+    { "d.exe", "application/x-dosexec" },
+    { "e.bin", "application/pdf" },
+  };
+  g_autofree char *m = mugai_sniff_name_mismatch("請求書.pdf", "application/x-dosexec");
+
+  g_assert_cmpstr(m, ==, ".pdf but content is application/x-dosexec");
+  for (gsize i = 0; i < G_N_ELEMENTS(agree); i++) {
+    g_autofree char *none = mugai_sniff_name_mismatch(agree[i][0], agree[i][1]);
+    g_assert_null(none);
+  }
+  g_clear_pointer(&m, g_free);
+  m = mugai_sniff_name_mismatch("photo.png", "image/jpeg");
+  g_assert_cmpstr(m, ==, ".png but content is image/jpeg");
 }
 
 /* [sandbox] keys are read, checked and defaulted. */
@@ -247,6 +274,7 @@ main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/config/sandbox", test_config_sandbox);
+  g_test_add_func("/sniff/name-mismatch", test_name_mismatch);
   g_test_add_func("/config/values", test_config_values);
   g_test_add_func("/config/errors", test_config_errors);
   g_test_add_func("/config/parse-size", test_parse_size);
