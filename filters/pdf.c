@@ -19,6 +19,8 @@
 
 #define JPEG_QUALITY 85
 #define MAX_WORKERS  16
+/* Inputs from this size start all their workers at once (see render). */
+#define SPECULATE_BYTES (256 * 1024)
 
 /* One page on its way from a worker to the writer: encoded on a thread of
  * the encoder pool, written in page order by the filter's thread. */
@@ -102,7 +104,8 @@ write_job(Encoders *enc, PageJob *job, MugaiPdfWriter *writer, GError **error)
 
 typedef struct {
   MugaiWorker *w[MAX_WORKERS];
-  guint n; /* workers started (each holds a pool slot) */
+  guint n;     /* workers started */
+  guint slots; /* pool slots held: at least n */
 } Crew;
 
 /* crew_end - kill and reap every worker still running, release slots */
@@ -113,9 +116,30 @@ crew_end(Crew *c)
     if (c->w[i])
       mugai_worker_close(c->w[i], TRUE, NULL);
     c->w[i] = NULL;
-    mugai_sandbox_release();
   }
-  c->n = 0;
+  for (guint i = 0; i < c->slots; i++)
+    mugai_sandbox_release();
+  c->n = c->slots = 0;
+}
+
+/* crew_start - one more worker on DATA, in a slot already held */
+static gboolean
+crew_start(Crew *c, const MugaiConfig *cfg, GBytes *data, GError **error)
+{
+  g_assert(c->n < c->slots && c->n < MAX_WORKERS);
+  c->w[c->n] = mugai_worker_spawn(cfg, "pdf", data, NULL, error);
+  if (!c->w[c->n])
+    return FALSE;
+  c->n++;
+  return TRUE;
+}
+
+/* crew_grow - hold up to WANT slots in all, as many as are free now */
+static void
+crew_grow(Crew *c, const MugaiConfig *cfg, guint want)
+{
+  while (c->slots < want && c->slots < MAX_WORKERS && mugai_sandbox_try_acquire(cfg))
+    c->slots++;
 }
 
 static int
@@ -169,7 +193,8 @@ render(MugaiRun *run, GBytes *data, MugaiPdfWriter *writer, GString *text, guint
   const MugaiConfig *cfg = run->config;
   guint pool = MIN(mugai_sandbox_pool_size(cfg), MAX_WORKERS);
   guint n_jobs = pool + 1;
-  Crew crew = { { NULL }, 0 };
+  Crew crew = { { NULL }, 0, 0 };
+  guint k;
   Encoders enc;
   g_autofree PageJob *jobs = g_new0(PageJob, n_jobs);
   GThreadPool *encoders = NULL;
@@ -180,50 +205,49 @@ render(MugaiRun *run, GBytes *data, MugaiPdfWriter *writer, GString *text, guint
   g_mutex_init(&enc.lock);
   g_cond_init(&enc.cond);
   mugai_sandbox_acquire(cfg);
-  crew.n = 1;
-  crew.w[0] = mugai_worker_spawn(cfg, "pdf", data, NULL, error);
-  if (!crew.w[0] || !expect_doc(crew.w[0], &pages, error))
+  crew.slots = 1;
+  if (!crew_start(&crew, cfg, data, error))
     goto out;
-  /* More workers only when there are pages for them and free slots; the
-   * first starts on its share as soon as the number is known. */
-  {
-    guint want = 1;
-    while (want < MIN(pool, pages) && mugai_sandbox_try_acquire(cfg))
-      want++;
-    per_worker = (pages + want - 1) / want;
-    mugai_worker_set_deadline(crew.w[0],
-                              cfg->sandbox.timeout_ms
-                                  + (guint64)cfg->sandbox.timeout_per_page_ms * per_worker);
-    if (!mugai_worker_send_plan(crew.w[0], 0, want, error)) {
-      for (guint j = 1; j < want; j++)
-        mugai_sandbox_release();
+  /* A long document is likely to have pages for every core: its other
+   * workers start now rather than after the first has counted the pages,
+   * which takes that worker's start-up off the critical path. */
+  if (g_bytes_get_size(data) >= SPECULATE_BYTES) {
+    crew_grow(&crew, cfg, pool);
+    while (crew.n < crew.slots)
+      if (!crew_start(&crew, cfg, data, error))
+        goto out;
+  }
+  if (!expect_doc(crew.w[0], &pages, error))
+    goto out;
+  /* Workers only for pages that exist: extra ones end now. */
+  while (crew.n > pages) {
+    crew.n--;
+    mugai_worker_close(crew.w[crew.n], TRUE, NULL);
+    crew.w[crew.n] = NULL;
+  }
+  while (crew.slots > pages) {
+    crew.slots--;
+    mugai_sandbox_release();
+  }
+  crew_grow(&crew, cfg, MIN(pool, pages));
+  k = crew.slots;
+  per_worker = (pages + k - 1) / k;
+  for (guint j = 0; j < k; j++) {
+    guint32 again = pages;
+    if (j >= crew.n && !crew_start(&crew, cfg, data, error))
+      goto out;
+    if (j > 0 && !expect_doc(crew.w[j], &again, error))
+      goto out;
+    if (again != pages) {
+      g_set_error(error, MUGAI_SANDBOX_ERROR, MUGAI_SANDBOX_ERROR_PROTOCOL,
+                  "pdf workers disagree on the page count");
       goto out;
     }
-    for (guint j = 1; j < want; j++) {
-      guint32 again = 0;
-      crew.w[crew.n] = mugai_worker_spawn(cfg, "pdf", data, NULL, error);
-      crew.n++; /* holds its slot from here on, started or not */
-      if (!crew.w[j] || !expect_doc(crew.w[j], &again, error)) {
-        for (guint r = j + 1; r < want; r++)
-          mugai_sandbox_release();
-        goto out;
-      }
-      if (again != pages) {
-        for (guint r = j + 1; r < want; r++)
-          mugai_sandbox_release();
-        g_set_error(error, MUGAI_SANDBOX_ERROR, MUGAI_SANDBOX_ERROR_PROTOCOL,
-                    "pdf workers disagree on the page count");
-        goto out;
-      }
-      mugai_worker_set_deadline(crew.w[j],
-                                cfg->sandbox.timeout_ms
-                                    + (guint64)cfg->sandbox.timeout_per_page_ms * per_worker);
-      if (!mugai_worker_send_plan(crew.w[j], j, want, error)) {
-        for (guint r = j + 1; r < want; r++)
-          mugai_sandbox_release();
-        goto out;
-      }
-    }
+    mugai_worker_set_deadline(crew.w[j],
+                              cfg->sandbox.timeout_ms
+                                  + (guint64)cfg->sandbox.timeout_per_page_ms * per_worker);
+    if (!mugai_worker_send_plan(crew.w[j], j, k, error))
+      goto out;
   }
   encoders = g_thread_pool_new(encode_page, &enc, (int)pool, FALSE, NULL);
   for (guint32 p = 0; p < pages; p++) {

@@ -8,7 +8,8 @@
  * its box (networking, exec, ptrace, process creation, signalling other
  * processes) kill the process on the spot, so that an attempt is loud.
  * Files can be opened for reading only (fonts, CMaps); RLIMIT_FSIZE of 0
- * backs that up.
+ * backs that up. Where the kernel has Landlock, reads are further limited
+ * to the few directories a renderer needs (restrict_files).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include <linux/landlock.h>
+#include <sys/syscall.h>
 
 #include <seccomp.h>
 
@@ -73,7 +77,6 @@ static const int allowed[] = {
   SCMP_SYS(rseq),
   SCMP_SYS(set_tid_address),
   SCMP_SYS(arch_prctl),
-  SCMP_SYS(prctl),
   SCMP_SYS(membarrier),
   SCMP_SYS(sched_yield),
   SCMP_SYS(sched_getaffinity),
@@ -153,6 +156,8 @@ confine_quark(void)
   return g_quark_from_static_string("mugai-confine");
 }
 
+static const int prctl_ok[] = { PR_GET_DUMPABLE, PR_SET_NAME, PR_GET_NAME };
+
 /* mapped_bytes - the address space mapped now (VmSize), or 0 */
 static guint64
 mapped_bytes(void)
@@ -182,6 +187,72 @@ set_limit(int resource, const char *name, rlim_t soft, rlim_t hard, GError **err
     return TRUE;
   g_set_error(error, confine_quark(), 0, "setrlimit %s: %s", name, g_strerror(errno));
   return FALSE;
+}
+
+/* What a worker may read once confined: libraries and data under /usr
+ * (fonts, poppler's CMaps, gconv modules), fontconfig's configuration and
+ * caches. Nothing else: not the quarantine, not other users' files, not
+ * /proc of other processes. */
+static const char *const readable[] = {
+  "/usr",
+  "/etc/fonts",
+  "/var/cache/fontconfig",
+};
+
+/* restrict_files - Landlock: reads only beneath READABLE, no writes at all.
+ * Best effort: a kernel without Landlock leaves the seccomp filter (no
+ * write opens) and RLIMIT_FSIZE as the file-system barrier. */
+static gboolean
+restrict_files(GError **error)
+{
+  struct landlock_ruleset_attr attr = { 0 };
+  long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  guint64 read_only = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+  int ruleset;
+
+  if (abi < 1)
+    return TRUE; /* not available here */
+  attr.handled_access_fs = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE
+                           | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR
+                           | LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE
+                           | LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR
+                           | LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK
+                           | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK
+                           | LANDLOCK_ACCESS_FS_MAKE_SYM;
+#ifdef LANDLOCK_ACCESS_FS_REFER
+  if (abi >= 2)
+    attr.handled_access_fs |= LANDLOCK_ACCESS_FS_REFER;
+#endif
+#ifdef LANDLOCK_ACCESS_FS_TRUNCATE
+  if (abi >= 3)
+    attr.handled_access_fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
+#endif
+  ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+  if (ruleset < 0) {
+    g_set_error(error, confine_quark(), 0, "landlock_create_ruleset: %s", g_strerror(errno));
+    return FALSE;
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS(readable); i++) {
+    struct landlock_path_beneath_attr rule = { .allowed_access = read_only };
+    rule.parent_fd = open(readable[i], O_PATH | O_CLOEXEC);
+    if (rule.parent_fd < 0)
+      continue; /* absent here: nothing to allow */
+    if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) != 0) {
+      g_set_error(error, confine_quark(), 0, "landlock_add_rule %s: %s", readable[i],
+                  g_strerror(errno));
+      close(rule.parent_fd);
+      close(ruleset);
+      return FALSE;
+    }
+    close(rule.parent_fd);
+  }
+  if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) {
+    g_set_error(error, confine_quark(), 0, "landlock_restrict_self: %s", g_strerror(errno));
+    close(ruleset);
+    return FALSE;
+  }
+  close(ruleset);
+  return TRUE;
 }
 
 /* add_rule - one seccomp rule, or an error */
@@ -230,6 +301,12 @@ install_filter(GError **error)
   ok = ok && add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0, NULL, error);
   ok = ok && add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &tcgets, error);
   ok = ok && add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1, &get_only, error);
+  /* prctl only to name a thread or read its own state: nothing that could
+   * make the process traceable again or change its limits. */
+  for (gsize i = 0; ok && i < G_N_ELEMENTS(prctl_ok); i++) {
+    struct scmp_arg_cmp option = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)prctl_ok[i]);
+    ok = add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, &option, error);
+  }
   if (ok && (rc = seccomp_load(ctx)) != 0) {
     g_set_error(error, confine_quark(), 0, "seccomp_load: %s", g_strerror(-rc));
     ok = FALSE;
@@ -267,7 +344,7 @@ mugai_confine_enter(const MugaiConfineLimits *limits, GError **error)
     g_set_error(error, confine_quark(), 0, "PR_SET_DUMPABLE: %s", g_strerror(errno));
     return FALSE;
   }
-  return install_filter(error);
+  return restrict_files(error) && install_filter(error);
 }
 
 void

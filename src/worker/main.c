@@ -155,9 +155,9 @@ pack_rgb_ssse3(const guint32 *row, guint width, guint8 *o)
   /* Each store writes 16 bytes of which 12 count: stop while 4 spare bytes
    * of the row remain ahead. */
   for (; x + 5 <= width; x += 4, o += 12)
-    _mm_storeu_si128((__m128i *)(gpointer)o,
-                     _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(gconstpointer)(row + x)),
-                                      order));
+    _mm_storeu_si128(
+        (__m128i *)(gpointer)o,
+        _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(gconstpointer)(row + x)), order));
   pack_rgb_c(row + x, width - x, o);
 }
 #endif
@@ -195,8 +195,8 @@ page_rgb_buffer(gsize len)
 }
 
 gboolean
-mugai_worker_send_xrgb(guint32 index, const guint8 *pixels, guint width, guint height,
-                       gsize stride, guint32 page_width_mpt, guint32 page_height_mpt)
+mugai_worker_send_xrgb(guint32 index, const guint8 *pixels, guint width, guint height, gsize stride,
+                       guint32 page_width_mpt, guint32 page_height_mpt)
 {
   guint8 *grey = page_buffer((gsize)width * height);
   guint8 *rgb = NULL;

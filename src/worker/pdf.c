@@ -130,9 +130,6 @@ mugai_worker_pdf(MugaiWorkerJob *job)
   guint32 offset, stride;
   int n;
 
-  /* fontconfig reads its configuration and caches now, while the worker
-   * may still look around; fonts themselves are opened read-only later. */
-  FcInit();
   if (!mugai_confine_enter(&job->confine, &error))
     mugai_worker_fail(MUGAI_WIRE_ERR_INTERNAL, "cannot confine: %s", error->message);
 
@@ -148,7 +145,13 @@ mugai_worker_pdf(MugaiWorkerJob *job)
     mugai_worker_fail(MUGAI_WIRE_ERR_MALFORMED, "no pages");
   if ((guint)n > job->max_pages)
     mugai_worker_fail(MUGAI_WIRE_ERR_LIMIT, "%d pages > limit %u", n, job->max_pages);
-  if (!mugai_worker_send_doc((guint32)n, 0) || !read_plan(&offset, &stride))
+  if (!mugai_worker_send_doc((guint32)n, 0))
+    _exit(1);
+  /* fontconfig reads its configuration and caches (read-only opens are
+   * all the sandbox allows) while the parent decides the plan: off the
+   * path to the page count, which the parent waits for. */
+  FcInit();
+  if (!read_plan(&offset, &stride))
     _exit(1);
   for (guint64 p = offset; p < (guint64)n; p += stride)
     render_page(doc, (guint32)p, job);

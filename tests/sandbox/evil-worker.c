@@ -165,6 +165,10 @@ main(int argc, char **argv)
     int fd = open(what + 6, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0)
       error_frame("write denied");
+  } else if (!strncmp(what, "read:", 5)) {
+    int fd = open(what + 5, O_RDONLY);
+    if (fd < 0)
+      error_frame("read denied");
   } else if (!strcmp(what, "fork")) {
     if (fork() == 0)
       _exit(0);

@@ -10,6 +10,10 @@
  * makes the item "converted" and the case fail.
  */
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/landlock.h>
 
 #include <glib/gstdio.h>
 
@@ -109,6 +113,27 @@ test_deadline(void)
   }
 }
 
+/* Where the kernel has Landlock, a worker reads nothing outside the
+ * renderer's directories: not /etc/passwd, not the state directory. */
+static void
+test_landlock(void)
+{
+  long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  g_autoptr(MugaiConfig) config = mugai_config_new_default();
+  g_autoptr(MugaiResult) r = NULL;
+
+  if (abi < 1) {
+    g_test_skip("this kernel has no Landlock");
+    return;
+  }
+  r = run_evil("read:/etc/passwd", config);
+  assert_outcome(r, MUGAI_ACTION_REMOVED, "worker-failed", "read denied");
+  g_clear_pointer(&r, mugai_result_free);
+  /* the control: what a renderer needs is readable */
+  r = run_evil("read:/usr/share/poppler", config);
+  assert_outcome(r, MUGAI_ACTION_CONVERTED, "rendered", NULL);
+}
+
 /* on_failure = hold keeps a failed item for an operator instead. */
 static void
 test_hold_on_failure(void)
@@ -190,6 +215,7 @@ main(int argc, char **argv)
   }
   g_test_add_func("/sandbox/deadline", test_deadline);
   g_test_add_func("/sandbox/hold-on-failure", test_hold_on_failure);
+  g_test_add_func("/sandbox/landlock", test_landlock);
   g_test_add_func("/sandbox/clean-start", test_clean_start);
   g_test_add_func("/sandbox/text-sanitised", test_text_sanitised);
   g_test_add_func("/sandbox/no-worker", test_no_worker);
