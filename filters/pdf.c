@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/run-private.h"
+#include "sandbox/bigbuf.h"
 #include "sandbox/pixels.h"
 #include "sandbox/worker.h"
 #include "text/normalize.h"
@@ -73,9 +74,9 @@ job_pixels(gpointer user_data, gsize len)
   PageJob *job = user_data;
 
   if (job->capacity < len) {
-    g_free(job->pixels);
-    job->pixels = g_malloc(len);
-    job->capacity = len;
+    mugai_bigbuf_free(job->pixels, job->capacity);
+    job->pixels = mugai_bigbuf_alloc(len);
+    job->capacity = job->pixels ? len : 0;
   }
   return job->pixels;
 }
@@ -309,7 +310,7 @@ out:
   if (encoders)
     g_thread_pool_free(encoders, FALSE, TRUE); /* waits for pages in flight */
   for (guint i = 0; i < n_jobs; i++) {
-    g_free(jobs[i].pixels);
+    mugai_bigbuf_free(jobs[i].pixels, jobs[i].capacity);
     if (jobs[i].encoded)
       g_bytes_unref(jobs[i].encoded);
   }

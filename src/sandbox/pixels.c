@@ -16,6 +16,7 @@
 #include <png.h>
 #include <libdeflate.h>
 
+#include "sandbox/bigbuf.h"
 #include "sandbox/pixels.h"
 
 /* ---- PNG ---- */
@@ -221,8 +222,8 @@ scratch_free(gpointer data)
 {
   Scratch *s = data;
 
-  g_free(s->rle);
-  g_free(s->z);
+  mugai_bigbuf_free(s->rle, s->rle_size);
+  mugai_bigbuf_free(s->z, s->z_size);
   if (s->c)
     libdeflate_free_compressor(s->c);
   g_free(s);
@@ -241,9 +242,13 @@ scratch_get(gsize len, int level)
     g_private_set(&scratch_key, s);
   }
   if (s->rle_size < MUGAI_PIXELS_RLE_BOUND(len)) {
-    g_free(s->rle);
+    mugai_bigbuf_free(s->rle, s->rle_size);
     s->rle_size = MUGAI_PIXELS_RLE_BOUND(len);
-    s->rle = g_malloc(s->rle_size);
+    s->rle = mugai_bigbuf_alloc(s->rle_size);
+    if (!s->rle) {
+      s->rle_size = 0;
+      return NULL;
+    }
   }
   if (!s->c || s->level != level) {
     if (s->c)
@@ -265,9 +270,13 @@ mugai_pixels_encode_lossless(const guint8 *pixels, gsize len, int level)
   rle_len = mugai_pixels_rle(pixels, len, s->rle);
   bound = libdeflate_zlib_compress_bound(s->c, rle_len);
   if (s->z_size < bound) {
-    g_free(s->z);
+    mugai_bigbuf_free(s->z, s->z_size);
     s->z_size = bound;
-    s->z = g_malloc(bound);
+    s->z = mugai_bigbuf_alloc(bound);
+    if (!s->z) {
+      s->z_size = 0;
+      return NULL;
+    }
   }
   zlen = libdeflate_zlib_compress(s->c, s->rle, rle_len, s->z, bound);
   return zlen ? g_bytes_new(s->z, zlen) : NULL;

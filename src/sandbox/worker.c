@@ -482,6 +482,8 @@ read_page(MugaiWorker *w, MugaiFrame *f, guint64 untrusted_len, GError **error)
           || untrusted_ph > MAX_PAGE_MPT))
     return protocol_error(w, error, MUGAI_SANDBOX_ERROR_LIMIT, "an impossible page size");
   dest = w->sink ? w->sink(w->sink_data, (gsize)bytes) : frame_buffer(w, (gsize)bytes);
+  if (!dest)
+    return protocol_error(w, error, MUGAI_SANDBOX_ERROR_LIMIT, "a page there is no memory for");
   if (!read_exact(w, dest, (gsize)bytes, error))
     return FALSE;
   w->total_pixels += pixels;

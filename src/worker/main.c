@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/bigbuf.h"
 #include "worker/worker.h"
 
 /* write_all - the whole buffer to descriptor 1 */
@@ -96,9 +97,12 @@ page_buffer(gsize len)
   static gsize size;
 
   if (size < len) {
-    g_free(buf);
-    buf = g_malloc(len);
+    mugai_bigbuf_free(buf, size);
+    buf = mugai_bigbuf_alloc(len);
     size = len;
+    if (!buf)
+      mugai_worker_fail(MUGAI_WIRE_ERR_LIMIT, "no memory for a page of %" G_GSIZE_FORMAT " bytes",
+                        len);
   }
   return buf;
 }
@@ -187,9 +191,12 @@ page_rgb_buffer(gsize len)
   static gsize size;
 
   if (size < len) {
-    g_free(buf);
-    buf = g_malloc(len);
+    mugai_bigbuf_free(buf, size);
+    buf = mugai_bigbuf_alloc(len);
     size = len;
+    if (!buf)
+      mugai_worker_fail(MUGAI_WIRE_ERR_LIMIT, "no memory for a page of %" G_GSIZE_FORMAT " bytes",
+                        len);
   }
   return buf;
 }

@@ -18,6 +18,7 @@
 #include <fontconfig/fontconfig.h>
 #include <poppler.h>
 
+#include "sandbox/bigbuf.h"
 #include "worker/worker.h"
 
 #define MAX_SIDE 10000
@@ -65,13 +66,21 @@ static cairo_surface_t *
 page_surface(guint w, guint h)
 {
   static cairo_surface_t *surface;
+  static guint8 *data;
+  static gsize size;
+  int stride = cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, (int)w);
 
   if (surface && (guint)cairo_image_surface_get_width(surface) == w
       && (guint)cairo_image_surface_get_height(surface) == h)
     return surface;
   if (surface)
     cairo_surface_destroy(surface);
-  surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)w, (int)h);
+  mugai_bigbuf_free(data, size);
+  size = (gsize)stride * h;
+  data = stride > 0 ? mugai_bigbuf_alloc(size) : NULL;
+  if (!data)
+    mugai_worker_fail(MUGAI_WIRE_ERR_LIMIT, "no memory for %ux%u pixels", w, h);
+  surface = cairo_image_surface_create_for_data(data, CAIRO_FORMAT_RGB24, (int)w, (int)h, stride);
   if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
     mugai_worker_fail(MUGAI_WIRE_ERR_LIMIT, "no memory for %ux%u pixels", w, h);
   return surface;
