@@ -170,25 +170,65 @@ expect_doc(MugaiWorker *w, guint32 *pages, GError **error)
   return TRUE;
 }
 
-/* append_page_text - TEXT of page INDEX, validated and headed */
-static void
-append_page_text(GString *text, const MugaiFrame *f, guint32 pages, guint64 cap)
-{
-  g_autofree char *valid = g_utf8_make_valid(f->text, (gssize)f->text_len);
+/* Text layer of a document, page by page, within the text limit. */
+typedef struct {
+  GString *text;
+  guint64 cap;
+  guint pages_with_text;
+  gboolean cut;
+} TextLayer;
 
-  if (text->len >= cap)
+/* blank_text - nothing but white space in LEN bytes of S */
+static gboolean
+blank_text(const char *s, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isspace(s[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* text_add_page - the TEXT of page INDEX (not yet valid UTF-8), headed
+ * with its page number when the document has several; blank pages add
+ * nothing */
+static void
+text_add_page(TextLayer *t, const MugaiFrame *f, guint32 pages)
+{
+  g_autofree char *valid = NULL;
+
+  if (blank_text(f->text, f->text_len))
     return;
+  if (t->text->len >= t->cap) {
+    t->cut = TRUE;
+    return;
+  }
+  valid = g_utf8_make_valid(f->text, (gssize)f->text_len);
+  t->pages_with_text++;
   if (pages > 1)
-    g_string_append_printf(text, "%s--- %u / %u ---\n", text->len ? "\n" : "", f->index + 1, pages);
-  g_string_append(text, valid);
-  if (text->len && text->str[text->len - 1] != '\n')
-    g_string_append_c(text, '\n');
+    g_string_append_printf(t->text, "%s--- %u / %u ---\n", t->text->len ? "\n" : "", f->index + 1,
+                           pages);
+  g_string_append(t->text, valid);
+  if (t->text->len && t->text->str[t->text->len - 1] != '\n')
+    g_string_append_c(t->text, '\n');
+}
+
+/* document_pixels - PAGES_PIXELS plus this page, within the document's
+ * budget (each worker also checks its own pages) */
+static gboolean
+document_pixels(guint64 *total, const MugaiFrame *f, guint64 budget, GError **error)
+{
+  *total += (guint64)f->width * f->height;
+  if (*total <= budget)
+    return TRUE;
+  g_set_error(error, MUGAI_SANDBOX_ERROR, MUGAI_SANDBOX_ERROR_LIMIT,
+              "pages over the document's pixel budget of %" G_GUINT64_FORMAT, budget);
+  return FALSE;
 }
 
 /* render - drive the crew through the document; pages are encoded on a
  * pool of threads (one per core) and written to WRITER in order */
 static gboolean
-render(MugaiRun *run, GBytes *data, MugaiPdfWriter *writer, GString *text, guint32 *n_pages,
+render(MugaiRun *run, GBytes *data, MugaiPdfWriter *writer, TextLayer *text, guint32 *n_pages,
        GError **error)
 {
   const MugaiConfig *cfg = run->config;
@@ -200,6 +240,7 @@ render(MugaiRun *run, GBytes *data, MugaiPdfWriter *writer, GString *text, guint
   g_autofree PageJob *jobs = g_new0(PageJob, n_jobs);
   GThreadPool *encoders = NULL;
   guint32 pages = 0, written = 0;
+  guint64 total_pixels = 0;
   guint per_worker;
   gboolean ok = FALSE;
 
@@ -272,10 +313,12 @@ render(MugaiRun *run, GBytes *data, MugaiPdfWriter *writer, GString *text, guint
         goto out;
       }
       if (f.type == MUGAI_WIRE_TEXT)
-        append_page_text(text, &f, pages, cfg->limits.max_text_bytes);
+        text_add_page(text, &f, pages);
       else
         break;
     }
+    if (!document_pixels(&total_pixels, &f, cfg->sandbox.max_total_pixels, error))
+      goto out;
     job->index = p;
     job->width = f.width;
     job->height = f.height;
@@ -333,61 +376,47 @@ cut_utf8(GString *s, gsize cap)
   g_string_truncate(s, len);
 }
 
-/* blank - nothing but white space */
-static gboolean
-blank(const GString *s)
-{
-  for (gsize i = 0; i < s->len; i++)
-    if (!g_ascii_isspace(s->str[i]))
-      return FALSE;
-  return TRUE;
-}
-
 static MugaiFilterResult
 pdf_run(MugaiItem *item, MugaiRun *run, GError **error)
 {
   g_autoptr(MugaiPdfWriter) writer = mugai_pdf_writer_new(error);
   g_autoptr(GError) local = NULL;
-  GString *text = g_string_new(NULL);
+  g_autofree char *pdf_name = mugai_item_output_name(item, ".pdf");
+  g_autofree char *txt_name = mugai_item_output_name(item, ".txt");
+  TextLayer t = { NULL, mugai_run_get_limits(run)->max_text_bytes, 0, FALSE };
   guint32 pages = 0;
   GBytes *pdf;
-  gsize dropped;
-  gboolean cut, has_text;
+  gsize dropped = 0;
 
-  if (!writer) {
-    g_string_free(text, TRUE);
+  if (!writer)
     return MUGAI_FILTER_FAILED;
-  }
-  if (!render(run, mugai_item_get_data(item), writer, text, &pages, &local)) {
-    g_string_free(text, TRUE);
+  t.text = g_string_new(NULL);
+  if (!render(run, mugai_item_get_data(item), writer, &t, &pages, &local)) {
+    g_string_free(t.text, TRUE);
     mugai_sandbox_record_failure(item, run->config, local);
     return MUGAI_FILTER_OK;
   }
   pdf = mugai_pdf_writer_finish(g_steal_pointer(&writer), &local);
   if (!pdf) {
-    g_string_free(text, TRUE);
+    g_string_free(t.text, TRUE);
     g_propagate_error(error, g_steal_pointer(&local));
     return MUGAI_FILTER_FAILED;
   }
-  {
-    g_autofree char *pdf_name = mugai_item_output_name(item, ".pdf");
-    g_autofree char *txt_name = mugai_item_output_name(item, ".txt");
-    mugai_item_add_output(item, pdf_name, "application/pdf", pdf);
-    guint64 cap = mugai_run_get_limits(run)->max_text_bytes;
-    dropped = mugai_text_sanitize(text);
-    cut = text->len >= cap;
-    cut_utf8(text, (gsize)cap);
-    has_text = !blank(text);
-    if (has_text)
-      mugai_item_add_output(item, txt_name, "text/plain; charset=UTF-8",
-                            g_bytes_new(text->str, text->len));
+  mugai_item_add_output(item, pdf_name, "application/pdf", pdf);
+  if (t.pages_with_text > 0) {
+    dropped = mugai_text_sanitize(t.text);
+    t.cut |= t.text->len > t.cap;
+    cut_utf8(t.text, (gsize)t.cap);
+    mugai_item_add_output(item, txt_name, "text/plain; charset=UTF-8",
+                          g_bytes_new(t.text->str, t.text->len));
   }
   mugai_item_set_outcome(item, MUGAI_ACTION_CONVERTED, MUGAI_REASON_RENDERED,
-                         "%u pages at up to %u dpi%s%s%s", pages, run->config->sandbox.dpi,
-                         has_text ? "" : "; no text layer",
+                         "%u %s at up to %u dpi; %s%s%s", pages, pages == 1 ? "page" : "pages",
+                         run->config->sandbox.dpi,
+                         t.pages_with_text ? "its text layer beside it as .txt" : "no text layer",
                          dropped ? "; control characters removed from its text" : "",
-                         cut ? "; its text cut at the text limit" : "");
-  g_string_free(text, TRUE);
+                         t.cut ? "; its text cut at the text limit" : "");
+  g_string_free(t.text, TRUE);
   return MUGAI_FILTER_OK;
 }
 

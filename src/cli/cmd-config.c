@@ -38,12 +38,15 @@ mugai_cmd_config(int argc, char **argv)
   printf("[mail]\nalternative = %s\noutput_charset = %s\n", c->prefer_html ? "html" : "text",
          c->out_charset == MUGAI_OUTPUT_ISO2022JP ? "iso-2022-jp" : "utf-8");
   worker = mugai_sandbox_worker_path(c);
-  printf("\n[sandbox]\n# pool_size 0 means one per core: %u here\n"
-         "worker = %s\npool_size = %u\ntimeout = %u\ntimeout_per_page = %u\n"
+  if (c->sandbox.pool_size == 0)
+    printf("\n[sandbox]\n# pool_size 0 means one per core: %u here\n", mugai_sandbox_pool_size(c));
+  else
+    printf("\n[sandbox]\n");
+  printf("worker = %s\npool_size = %u\ntimeout = %u\ntimeout_per_page = %u\n"
          "memory_limit = %" G_GUINT64_FORMAT "\nmax_pages = %u\ndpi = %u\n"
          "max_page_pixels = %" G_GUINT64_FORMAT "\nmax_total_pixels = %" G_GUINT64_FORMAT
          "\non_failure = %s\non_encrypted = %s\n",
-         mugai_sandbox_pool_size(c), worker, c->sandbox.pool_size, c->sandbox.timeout_ms / 1000,
+         worker, c->sandbox.pool_size, c->sandbox.timeout_ms / 1000,
          c->sandbox.timeout_per_page_ms / 1000, c->sandbox.memory_limit, c->sandbox.max_pages,
          c->sandbox.dpi, c->sandbox.max_page_pixels, c->sandbox.max_total_pixels,
          c->sandbox.hold_on_failure ? "hold" : "remove",

@@ -82,8 +82,13 @@ sanitize_batch(const MugaiConfig *config, const char *const *inputs, guint n, Mu
 {
   g_autoptr(MugaiCommit) commit = mugai_commit_new(FALSE);
   g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   int status = 0;
 
+  /* A PDF's text goes beside it as NAME.txt unless an input has that name. */
+  for (guint i = 0; i < n; i++)
+    g_hash_table_insert(taken, g_path_get_basename(inputs[i]),
+                        GINT_TO_POINTER(MUGAI_NAME_RESERVED));
   for (guint i = 0; i < n; i++) {
     g_autoptr(GError) error = NULL;
     g_autofree char *base = g_path_get_basename(inputs[i]);
@@ -98,7 +103,7 @@ sanitize_batch(const MugaiConfig *config, const char *const *inputs, guint n, Mu
     }
     g_hash_table_add(seen, g_strdup(base));
     r = mugai_sanitize_path(config, inputs[i], kind, &error);
-    if (!r || !mugai_result_stage(r, commit, out, rep, &error)) {
+    if (!r || !mugai_result_stage(r, commit, out, rep, taken, &error)) {
       status = mugai_cli_error("sanitize", "%s", error->message);
       continue;
     }

@@ -48,8 +48,7 @@ static const struct {
   [MUGAI_REASON_NESTED_MESSAGE] = { "nested-message", "転送メールをテキストに変換しました",
                                     "forwarded message flattened to text" },
   [MUGAI_REASON_RENDERED]
-  = { "rendered", "画像として再描画した PDF に変換しました (文字は .txt に抽出)",
-      "re-drawn as an image-only PDF (its text extracted to a .txt)" },
+  = { "rendered", "画像として再描画した PDF に変換しました", "re-drawn as an image-only PDF" },
   [MUGAI_REASON_REENCODED] = { "reencoded", "画素から画像を作り直しました (メタデータは削除)",
                                "re-encoded from its pixels (metadata removed)" },
   [MUGAI_REASON_BLOCKED]

@@ -240,10 +240,12 @@ notice_entry(NoticeWalk *w, const MugaiItem *item)
     g_string_append_c(w->out, ')');
   }
   g_string_append_c(w->out, '\n');
-  if (item->name_mismatch)
-    g_string_append_printf(w->out, "%*s%s %s\n", indent + 4, "",
-                           w->ja ? "※ 名前の拡張子と中身が一致しません:"
-                                 : "! the name does not match the content:",
+  if (item->name_mismatch && w->ja) {
+    const char *dot = item->name ? strrchr(item->name, '.') : NULL;
+    g_string_append_printf(w->out, "%*s※ 名前の拡張子 (%s) と内容 (%s) が一致しません\n",
+                           indent + 4, "", dot ? dot : "", item->detected_type);
+  } else if (item->name_mismatch)
+    g_string_append_printf(w->out, "%*s! the name does not match the content: %s\n", indent + 4, "",
                            item->name_mismatch);
 }
 

@@ -453,7 +453,8 @@ mugai_result_write(MugaiResult *result, const char *output, const char *report, 
 {
   g_autoptr(MugaiCommit) c = mugai_commit_new(TRUE);
 
-  return mugai_result_stage(result, c, output, report, error) && mugai_commit_finish(c, error);
+  return mugai_result_stage(result, c, output, report, NULL, error)
+         && mugai_commit_finish(c, error);
 }
 
 char *
@@ -495,39 +496,72 @@ companion_path(const char *primary, const char *name)
   return g_build_filename(dir, file, NULL);
 }
 
+#define TAKEN_WRITTEN MUGAI_NAME_WRITTEN
+
+/* free_name - NAME, or "stem (2).ext" ... when TAKEN or WRITTEN has it
+ * (transfer full) */
+static char *
+free_name(const char *name, GHashTable *taken, GPtrArray *written)
+{
+  const char *dot = strrchr(name, '.');
+  g_autofree char *stem
+      = dot && dot != name ? g_strndup(name, (gsize)(dot - name)) : g_strdup(name);
+  const char *ext = dot && dot != name ? dot : "";
+  char *candidate = g_strdup(name);
+
+  for (guint i = 2; (taken && g_hash_table_contains(taken, candidate))
+                    || g_ptr_array_find_with_equal_func(written, candidate, g_str_equal, NULL);
+       i++) {
+    g_free(candidate);
+    candidate = g_strdup_printf("%s (%u)%s", stem, i, ext);
+  }
+  return candidate;
+}
+
 gboolean
 mugai_result_stage(MugaiResult *result, MugaiCommit *commit, const char *output, const char *report,
-                   GError **error)
+                   GHashTable *taken, GError **error)
 {
   GBytes *chunks[] = { result->output, NULL };
   guint before = mugai_commit_count(commit);
   g_autofree char *path = mugai_result_output_path(result, output);
+  g_autofree char *dir = g_path_get_dirname(path);
+  g_autofree char *report_base = report ? g_path_get_basename(report) : NULL;
   gboolean companions = !result->is_mail && result->verdict == MUGAI_VERDICT_DELIVERED;
 
   g_free(result->written_name);
   result->written_name = g_path_get_basename(path);
   g_clear_pointer(&result->written, g_ptr_array_unref);
-  if (!result->is_mail) {
-    result->written = g_ptr_array_new_with_free_func(g_free);
-    g_ptr_array_add(result->written, g_strdup(result->written_name));
+  if (taken
+      && (GPOINTER_TO_INT(g_hash_table_lookup(taken, result->written_name)) == TAKEN_WRITTEN
+          || (report_base
+              && GPOINTER_TO_INT(g_hash_table_lookup(taken, report_base)) == TAKEN_WRITTEN))) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                "%s: another input of this batch already wrote a file of that name", path);
+    return FALSE;
   }
+  result->written = g_ptr_array_new_with_free_func(g_free);
+  g_ptr_array_add(result->written, g_strdup(result->written_name));
   /* The outputs first, then the report: if the group fails between the
    * renames, no report describes an output that does not exist. */
   if (!mugai_commit_stage(commit, path, chunks, error))
     return FALSE;
-  /* A file input's further outputs (a PDF's text layer) go beside it. */
+  /* A file input's further outputs (a PDF's text layer) go beside it, under
+   * names nothing else of this result or batch has. */
   for (guint i = 1; companions && i < result->plan->outputs->len; i++) {
     const MugaiDeliverable *d = &g_array_index(result->plan->outputs, MugaiDeliverable, i);
-    g_autofree char *cpath = companion_path(path, d->name);
-    g_autofree char *cbase = g_path_get_basename(cpath);
+    g_autofree char *want = companion_path(path, d->name);
+    g_autofree char *want_base = g_path_get_basename(want);
+    g_autofree char *base = free_name(want_base, taken, result->written);
+    g_autofree char *cpath = g_build_filename(dir, base, NULL);
     GBytes *cchunks[] = { d->data, NULL };
-    if (g_ptr_array_find_with_equal_func(result->written, cbase, g_str_equal, NULL))
-      continue; /* never two outputs under one name */
+    if (report_base && !strcmp(base, report_base))
+      continue;
     if (!mugai_commit_stage(commit, cpath, cchunks, error)) {
       mugai_commit_truncate(commit, before);
       return FALSE;
     }
-    g_ptr_array_add(result->written, g_steal_pointer(&cbase));
+    g_ptr_array_add(result->written, g_steal_pointer(&base));
   }
   if (report) {
     g_autofree char *json = mugai_result_report_json(result, TRUE);
@@ -537,6 +571,13 @@ mugai_result_stage(MugaiResult *result, MugaiCommit *commit, const char *output,
       mugai_commit_truncate(commit, before);
       return FALSE;
     }
+  }
+  if (taken) {
+    for (guint i = 0; i < result->written->len; i++)
+      g_hash_table_insert(taken, g_strdup(g_ptr_array_index(result->written, i)),
+                          GINT_TO_POINTER(TAKEN_WRITTEN));
+    if (report_base)
+      g_hash_table_insert(taken, g_strdup(report_base), GINT_TO_POINTER(TAKEN_WRITTEN));
   }
   return TRUE;
 }

@@ -70,10 +70,17 @@ gboolean mugai_result_write(MugaiResult *result, const char *output, const char 
                             GError **error);
 
 /* mugai_result_stage - the same into a commit group (core/util.h), for
- * batches: durable and visible when the group is finished. */
+ * batches: durable and visible when the group is finished. TAKEN (may be
+ * NULL) maps base names in the output directory to MUGAI_NAME_RESERVED (an
+ * input of the batch will be written under it) or MUGAI_NAME_WRITTEN: an
+ * output or report on a written name is an error; a companion output (a
+ * PDF's .txt) takes a free name instead of either; the names this result
+ * writes are added as written. */
+#define MUGAI_NAME_RESERVED 1
+#define MUGAI_NAME_WRITTEN  2
 typedef struct _MugaiCommit MugaiCommit;
 gboolean mugai_result_stage(MugaiResult *result, MugaiCommit *commit, const char *output,
-                            const char *report, GError **error);
+                            const char *report, GHashTable *taken, GError **error);
 
 MugaiResult *mugai_result_free(MugaiResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MugaiResult, mugai_result_free)

@@ -8,6 +8,7 @@
 #include "mail/view.h"
 #include "text/charset.h"
 #include "text/header.h"
+#include "text/normalize.h"
 
 static const char *const view_headers[] = {
   "From",       "To",          "Cc",         "Reply-To",   "Subject",         "Date",
@@ -63,12 +64,14 @@ view_part(GMimeObject *parent, GMimeObject *part, gpointer user_data)
   const char *name = GMIME_IS_PART(part) ? g_mime_part_get_filename(GMIME_PART(part)) : NULL;
   g_autoptr(GMimeStream) mem = NULL;
   GByteArray *a = NULL;
+  g_autofree char *clean = NULL;
   const char *charset;
 
   if (GMIME_IS_MULTIPART(part))
     return;
   w->n++;
-  g_string_append_printf(w->out, "--- part %u: %s %s ---\n", w->n, name ? name : "(body)", type);
+  clean = name ? mugai_text_sanitize_line(name, -1) : NULL;
+  g_string_append_printf(w->out, "--- part %u: %s %s ---\n", w->n, clean ? clean : "(body)", type);
   if (GMIME_IS_PART(part) && g_mime_part_get_content(GMIME_PART(part))) {
     mem = g_mime_stream_mem_new();
     g_mime_data_wrapper_write_to_stream(g_mime_part_get_content(GMIME_PART(part)), mem);

@@ -47,6 +47,7 @@ typedef enum {
 #define MUGAI_WIRE_ERROR_MAX   256
 #define MUGAI_WIRE_PAGE_SIZE   24
 #define MUGAI_WIRE_PLAN_SIZE   8
+#define MUGAI_WIRE_TEXT_MAX    (4u << 20) /* one page's text; the parent keeps less if told to */
 
 /* PAGE payload header: pixel size, channels (1 grey, 3 RGB, 4 RGBA), page
  * size in 1/1000 pt (PDF) or 0 (images). */

@@ -536,7 +536,7 @@ mugai_worker_next(MugaiWorker *w, MugaiFrame *f, GError **error)
     w->seen_doc = TRUE;
     return TRUE;
   case MUGAI_WIRE_TEXT:
-    if (!w->seen_doc || untrusted_len > w->config->limits.max_text_bytes)
+    if (!w->seen_doc || untrusted_len > MUGAI_WIRE_TEXT_MAX)
       return protocol_error(w, error, MUGAI_SANDBOX_ERROR_PROTOCOL, "an oversized TEXT frame");
     payload = frame_buffer(w, (gsize)untrusted_len);
     if (!read_exact(w, payload, (gsize)untrusted_len, error))

@@ -106,8 +106,6 @@ static const int allowed[] = {
   SCMP_SYS(rt_sigprocmask),
   SCMP_SYS(rt_sigreturn),
   SCMP_SYS(sigaltstack),
-  SCMP_SYS(tgkill),
-  SCMP_SYS(tkill),
   SCMP_SYS(poll),
   SCMP_SYS(ppoll),
   SCMP_SYS(select),
@@ -140,6 +138,11 @@ static const int fatal[] = {
   SCMP_SYS(fork),
   SCMP_SYS(vfork),
   SCMP_SYS(kill),
+  SCMP_SYS(tkill),
+  SCMP_SYS(rt_sigqueueinfo),
+  SCMP_SYS(rt_tgsigqueueinfo),
+  SCMP_SYS(pidfd_send_signal),
+  SCMP_SYS(pidfd_open),
   SCMP_SYS(setns),
   SCMP_SYS(unshare),
   SCMP_SYS(mount),
@@ -301,6 +304,14 @@ install_filter(GError **error)
   ok = ok && add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0, NULL, error);
   ok = ok && add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &tcgets, error);
   ok = ok && add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1, &get_only, error);
+  /* Signals only to itself (abort, raise): never to the parent or any
+   * other process of the same user. */
+  {
+    struct scmp_arg_cmp self = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid());
+    struct scmp_arg_cmp other = SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)getpid());
+    ok = ok && add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, &self, error);
+    ok = ok && add_rule(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(tgkill), 1, &other, error);
+  }
   /* prctl only to name a thread or read its own state: nothing that could
    * make the process traceable again or change its limits. */
   for (gsize i = 0; ok && i < G_N_ELEMENTS(prctl_ok); i++) {

@@ -111,7 +111,7 @@ render_page(PopplerDocument *doc, guint32 index, const MugaiWorkerJob *job)
   text = poppler_page_get_text(page);
   if (text) {
     gsize len = strlen(text);
-    if (!mugai_worker_send(MUGAI_WIRE_TEXT, index, text, MIN(len, MAX_TEXT), NULL, 0))
+    if (!mugai_worker_send(MUGAI_WIRE_TEXT, index, text, MIN(len, MUGAI_WIRE_TEXT_MAX), NULL, 0))
       _exit(1);
   }
 

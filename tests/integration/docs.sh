@@ -347,6 +347,18 @@ t "the error is one line naming the key" sh -c '[ $(wc -l <sbbad.err) -eq 1 ] &&
 # shellcheck disable=SC2016
 t "no temporary files left in the output directory" sh -c '[ -z "$(ls -A out | grep "^\.")" ]'
 
+# --batch: a PDF's text layer never takes the name of another input.
+mkdir -p batch-in batch-out
+cp in/ja-3pages.pdf batch-in/a.pdf
+printf 'plain text input\n' >batch-in/a.txt
+rc=0
+"$MUGAI" sanitize --batch -o batch-out batch-in/a.pdf batch-in/a.txt >batch.out 2>batch.err || rc=$?
+t "--batch a.pdf a.txt: exit 0" test "$rc" -eq 0
+t "--batch: a.txt is the text input's own output" grep -q 'plain text input' batch-out/a.txt
+t "--batch: the PDF's text layer went to 'a (2).txt'" grep -q '見積書' 'batch-out/a (2).txt'
+t "--batch: a.pdf's report lists 'a (2).txt'" is batch-out/a.pdf.report.json \
+  'it["outputs"]' "['a.pdf', 'a (2).txt']"
+
 # Workers' standard error reaches mugai's as "... worker said: ..."; a
 # sanitizer report from a worker must fail the suite like one from mugai.
 # shellcheck disable=SC2016

@@ -64,6 +64,7 @@ static const Case cases[] = {
   { "socket", "worker-failed", "forbidden system call" },
   { "exec", "worker-failed", "forbidden system call" },
   { "fork", "worker-failed", "forbidden system call" },
+  { "signal", "worker-failed", "forbidden system call" },
   /* writing a file is refused (EPERM), the worker reports it */
   { "write:/tmp/mugai-evil-was-here", "worker-failed", "write denied" },
   /* the address-space limit stops it */
