@@ -347,6 +347,19 @@ t "the error is one line naming the key" sh -c '[ $(wc -l <sbbad.err) -eq 1 ] &&
 # shellcheck disable=SC2016
 t "no temporary files left in the output directory" sh -c '[ -z "$(ls -A out | grep "^\.")" ]'
 
+# A photograph in a PDF: its page is embedded as JPEG (smaller than
+# lossless for photographic pixels), a text page as lossless.
+"$PY" -c 'import sys
+from PIL import Image
+Image.open(sys.argv[1]).convert("RGB").save(sys.argv[2], "PDF", resolution=72)' \
+  in/photo-exif.jpg photo-page.pdf
+san photopdf photo-page.pdf out/photo-page.pdf
+t "a photo page: converted" is photopdf.json 'it["action"]' converted
+t "a photo page is embedded as JPEG (DCTDecode)" grep -a -q '/DCTDecode' out/photo-page.pdf
+t "a photo page: check-pdf --like" pdfok out/photo-page.pdf --like photo-page.pdf
+t "a text page is lossless ([/FlateDecode /RunLengthDecode])" \
+  grep -a -q 'FlateDecode /RunLengthDecode' out/ja.pdf
+
 # --batch: a PDF's text layer never takes the name of another input.
 mkdir -p batch-in batch-out
 cp in/ja-3pages.pdf batch-in/a.pdf

@@ -135,6 +135,39 @@ test_landlock(void)
   assert_outcome(r, MUGAI_ACTION_CONVERTED, "rendered", NULL);
 }
 
+/* The real worker under a memory limit too small for one page: it fails,
+ * and the item is removed, not passed. */
+static void
+test_real_worker_memory(void)
+{
+  g_autoptr(MugaiConfig) config = mugai_config_new_default();
+  g_autofree char *path
+      = g_test_build_filename(G_TEST_DIST, "fixtures", "docs", "many-pages.pdf", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MugaiResult) r = NULL;
+  const MugaiItem *root;
+
+  config->sandbox.worker = g_strdup(MUGAI_REAL_WORKER);
+  config->sandbox.memory_limit = 16 << 20;
+  config->sandbox.dpi = 600;
+  r = mugai_sanitize_path(config, path, MUGAI_INPUT_FILE, &error);
+  g_assert_no_error(error);
+  root = mugai_result_get_root(r);
+  g_test_message("%s: %s (%s)", mugai_action_name(mugai_item_get_action(root)),
+                 mugai_reason_code(mugai_item_get_reason(root)),
+                 mugai_item_get_reason_detail(root));
+  g_assert_cmpint(mugai_item_get_action(root), ==, MUGAI_ACTION_REMOVED);
+  g_assert_true(mugai_item_get_reason(root) == MUGAI_REASON_WORKER_FAILED
+                || mugai_item_get_reason(root) == MUGAI_REASON_RENDER_LIMIT);
+  /* and with the default limit the same document converts */
+  g_clear_pointer(&r, mugai_result_free);
+  config->sandbox.memory_limit = 1 << 30;
+  config->sandbox.dpi = 72;
+  r = mugai_sanitize_path(config, path, MUGAI_INPUT_FILE, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(mugai_item_get_action(mugai_result_get_root(r)), ==, MUGAI_ACTION_CONVERTED);
+}
+
 /* on_failure = hold keeps a failed item for an operator instead. */
 static void
 test_hold_on_failure(void)
@@ -217,6 +250,7 @@ main(int argc, char **argv)
   g_test_add_func("/sandbox/deadline", test_deadline);
   g_test_add_func("/sandbox/hold-on-failure", test_hold_on_failure);
   g_test_add_func("/sandbox/landlock", test_landlock);
+  g_test_add_func("/sandbox/real-worker-memory", test_real_worker_memory);
   g_test_add_func("/sandbox/clean-start", test_clean_start);
   g_test_add_func("/sandbox/text-sanitised", test_text_sanitised);
   g_test_add_func("/sandbox/no-worker", test_no_worker);
