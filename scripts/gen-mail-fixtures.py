@@ -43,6 +43,9 @@ import sys
 import zipfile
 import zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixture_files  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAIL_DIR = os.path.join(ROOT, "tests", "fixtures", "mail")
 SAMPLE_DIR = os.path.join(ROOT, "tests", "fixtures", "samples")
@@ -1438,25 +1441,7 @@ def outputs():
 
 def main(argv):
     check = "--check" in argv[1:]
-    stale = 0
-    for path, data in outputs():
-        try:
-            with open(path, "rb") as f:
-                same = f.read() == data
-        except FileNotFoundError:
-            same = False
-        if same:
-            continue
-        stale += 1
-        if check:
-            print("out of date: %s" % os.path.relpath(path, ROOT), file=sys.stderr)
-            continue
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = path + ".tmp"
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        print("wrote %s (%d bytes)" % (os.path.relpath(path, ROOT), len(data)))
+    stale = fixture_files.sync(outputs(), ROOT, check)
     known = {c.name + ".eml" for c in CASES}
     for fn in sorted(os.listdir(MAIL_DIR)) if os.path.isdir(MAIL_DIR) else []:
         if fn.endswith(".eml") and fn not in known:

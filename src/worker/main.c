@@ -88,23 +88,29 @@ mugai_worker_finish(void)
   _exit(0);
 }
 
-/* page_buffer - a buffer of at least LEN bytes, kept between pages so that
- * each page does not fault in fresh memory */
-static guint8 *
-page_buffer(gsize len)
-{
-  static guint8 *buf;
-  static gsize size;
+/* Buffers kept between pages, so that each page does not fault in fresh
+ * memory: one for grey or RGBA pages, one for a page that turns out in
+ * colour while being packed. */
+typedef struct {
+  guint8 *data;
+  gsize size;
+} PageBuffer;
 
-  if (size < len) {
-    mugai_bigbuf_free(buf, size);
-    buf = mugai_bigbuf_alloc(len);
-    size = len;
-    if (!buf)
+static PageBuffer grey_buffer, rgb_buffer;
+
+/* page_buffer - B, holding at least LEN bytes */
+static guint8 *
+page_buffer(PageBuffer *b, gsize len)
+{
+  if (b->size < len) {
+    mugai_bigbuf_free(b->data, b->size);
+    b->data = mugai_bigbuf_alloc(len);
+    b->size = len;
+    if (!b->data)
       mugai_worker_fail(MUGAI_WIRE_ERR_LIMIT, "no memory for a page of %" G_GSIZE_FORMAT " bytes",
                         len);
   }
-  return buf;
+  return b->data;
 }
 
 /* send_page - a PAGE frame of packed pixels */
@@ -183,29 +189,11 @@ pack_rgb(const guint32 *row, guint width, guint8 *o)
   pack_rgb_c(row, width, o);
 }
 
-/* page_rgb_buffer - the second buffer, for a page that turns out in colour */
-static guint8 *
-page_rgb_buffer(gsize len)
-{
-  static guint8 *buf;
-  static gsize size;
-
-  if (size < len) {
-    mugai_bigbuf_free(buf, size);
-    buf = mugai_bigbuf_alloc(len);
-    size = len;
-    if (!buf)
-      mugai_worker_fail(MUGAI_WIRE_ERR_LIMIT, "no memory for a page of %" G_GSIZE_FORMAT " bytes",
-                        len);
-  }
-  return buf;
-}
-
 gboolean
 mugai_worker_send_xrgb(guint32 index, const guint8 *pixels, guint width, guint height, gsize stride,
                        guint32 page_width_mpt, guint32 page_height_mpt)
 {
-  guint8 *grey = page_buffer((gsize)width * height);
+  guint8 *grey = page_buffer(&grey_buffer, (gsize)width * height);
   guint8 *rgb = NULL;
 
   /* cairo's RGB24: one native-endian 0x00RRGGBB word per pixel. A page
@@ -221,7 +209,7 @@ mugai_worker_send_xrgb(guint32 index, const guint8 *pixels, guint width, guint h
           o[x] = (guint8)row[x];
         continue;
       }
-      rgb = page_rgb_buffer((gsize)width * height * 3);
+      rgb = page_buffer(&rgb_buffer, (gsize)width * height * 3);
       for (guint k = 0; k < y; k++)
         pack_rgb((const guint32 *)(gconstpointer)(pixels + (gsize)k * stride), width,
                  rgb + (gsize)k * width * 3);
@@ -249,7 +237,7 @@ mugai_worker_send_rgba(guint32 index, const guint8 *pixels, guint width, guint h
           break;
         }
   channels = opaque ? 3 : 4;
-  out = o = page_buffer((gsize)width * height * channels);
+  out = o = page_buffer(&grey_buffer, (gsize)width * height * channels);
   for (guint y = 0; y < height; y++) {
     const guint8 *row = pixels + (gsize)y * stride;
     for (guint x = 0; x < width; x++, row += in_channels) {
