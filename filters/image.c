@@ -95,7 +95,7 @@ image_run(MugaiItem *item, MugaiRun *run, GError **error)
   guint width = 0, height = 0;
 
   mugai_sandbox_acquire(run->config);
-  w = mugai_worker_spawn(run->config, "image", mugai_item_get_data(item), extra, &local);
+  w = mugai_worker_spawn(run->config, "image", mugai_item_get_data(item), extra, NULL, &local);
   if (w && decode(run, w, &photo, &f, &local)) {
     /* Encode while the frame's pixels are valid, then insist on a clean end. */
     jpeg = photo && f.channels != 4;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/run-private.h"
+#include "filters/pdf.h"
 #include "sandbox/bigbuf.h"
 #include "sandbox/pixels.h"
 #include "sandbox/worker.h"
@@ -105,8 +106,9 @@ write_job(Encoders *enc, PageJob *job, MugaiPdfWriter *writer, GError **error)
 
 typedef struct {
   MugaiWorker *w[MAX_WORKERS];
-  guint n;     /* workers started */
-  guint slots; /* pool slots held: at least n */
+  guint n;              /* workers started */
+  guint slots;          /* pool slots held: at least n */
+  const char *password; /* (transfer none) */
 } Crew;
 
 /* crew_end - kill and reap every worker still running, release slots */
@@ -128,7 +130,7 @@ static gboolean
 crew_start(Crew *c, const MugaiConfig *cfg, GBytes *data, GError **error)
 {
   g_assert(c->n < c->slots && c->n < MAX_WORKERS);
-  c->w[c->n] = mugai_worker_spawn(cfg, "pdf", data, NULL, error);
+  c->w[c->n] = mugai_worker_spawn(cfg, "pdf", data, NULL, c->password, error);
   if (!c->w[c->n])
     return FALSE;
   c->n++;
@@ -234,7 +236,7 @@ render(MugaiRun *run, GBytes *data, MugaiPdfWriter *writer, TextLayer *text, gui
   const MugaiConfig *cfg = run->config;
   guint pool = MIN(mugai_sandbox_pool_size(cfg), MAX_WORKERS);
   guint n_jobs = pool + 1;
-  Crew crew = { { NULL }, 0, 0 };
+  Crew crew = { { NULL }, 0, 0, mugai_run_get_password(run) };
   guint k;
   Encoders enc;
   g_autofree PageJob *jobs = g_new0(PageJob, n_jobs);
@@ -376,8 +378,8 @@ cut_utf8(GString *s, gsize cap)
   g_string_truncate(s, len);
 }
 
-static MugaiFilterResult
-pdf_run(MugaiItem *item, MugaiRun *run, GError **error)
+MugaiFilterResult
+mugai_filter_pdf_convert(MugaiItem *item, MugaiRun *run, GBytes *data, GError **error)
 {
   g_autoptr(MugaiPdfWriter) writer = mugai_pdf_writer_new(error);
   g_autoptr(GError) local = NULL;
@@ -391,7 +393,7 @@ pdf_run(MugaiItem *item, MugaiRun *run, GError **error)
   if (!writer)
     return MUGAI_FILTER_FAILED;
   t.text = g_string_new(NULL);
-  if (!render(run, mugai_item_get_data(item), writer, &t, &pages, &local)) {
+  if (!render(run, data, writer, &t, &pages, &local)) {
     g_string_free(t.text, TRUE);
     mugai_sandbox_record_failure(item, run->config, local);
     return MUGAI_FILTER_OK;
@@ -418,6 +420,13 @@ pdf_run(MugaiItem *item, MugaiRun *run, GError **error)
                          t.cut ? "; its text cut at the text limit" : "");
   g_string_free(t.text, TRUE);
   return MUGAI_FILTER_OK;
+}
+
+/* pdf_run - the item's own bytes */
+static MugaiFilterResult
+pdf_run(MugaiItem *item, MugaiRun *run, GError **error)
+{
+  return mugai_filter_pdf_convert(item, run, mugai_item_get_data(item), error);
 }
 
 const MugaiFilter mugai_filter_pdf = {

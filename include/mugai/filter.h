@@ -20,7 +20,7 @@
 
 G_BEGIN_DECLS
 
-#define MUGAI_FILTER_ABI_VERSION 1
+#define MUGAI_FILTER_ABI_VERSION 2
 
 /* Bids: any value in 0..MUGAI_BID_MAX; these name the usual levels. */
 #define MUGAI_BID_NONE    0
@@ -55,6 +55,10 @@ typedef struct {
   /* run - record an outcome on ITEM (mugai_item_set_outcome), produce text or
    * outputs, or add children (mugai_run_add_child) and mark it expanded */
   MugaiFilterResult (*run)(MugaiItem *item, MugaiRun *run, GError **error);
+  /* finish - optional (ABI 2): called after every child of an expanded ITEM
+   * has its outcome, e.g. to rebuild an archive from what its members
+   * became (mugai_item_foreach_deliverable). */
+  MugaiFilterResult (*finish)(MugaiItem *item, MugaiRun *run, GError **error);
 } MugaiFilter;
 
 /* Limits in force for this input (see docs/configuration.md). */
@@ -80,6 +84,32 @@ gboolean mugai_run_prefer_html(const MugaiRun *run);
 MugaiItem *mugai_run_add_child(MugaiRun *run, MugaiItem *parent, MugaiRole role,
                                const char *untrusted_name, const char *untrusted_declared_type,
                                const char *untrusted_declared_charset, GBytes *data);
+
+/* mugai_run_add_member - a child of an archive PARENT named by its path
+ * inside the archive: each component sanitised like a file name, absolute
+ * paths made relative, "." and ".." components dropped (noted in the
+ * item's name_mismatch-like remark, see mugai_item_get_path_remark).
+ * Returns NULL when the part limit is reached. (transfer none; transfer
+ * full of DATA) */
+MugaiItem *mugai_run_add_member(MugaiRun *run, MugaiItem *parent, const char *untrusted_path,
+                                GBytes *data);
+
+/* mugai_run_set_packed - CONTAINER rebuilds its children into one output
+ * of its own (an archive): what its descendants produce is not released
+ * separately but collected by its filter's finish. */
+void mugai_run_set_packed(MugaiRun *run, MugaiItem *container);
+
+/* mugai_run_get_password - the password given for this input (mugai
+ * sanitize --password), or NULL. (transfer none) */
+const char *mugai_run_get_password(const MugaiRun *run);
+
+/* mugai_item_foreach_deliverable - every file the items under ROOT (ROOT
+ * included) produced, as a rebuilt mail would attach them: flattened text
+ * as NAME.txt, converted outputs under their names. FUNC gets the item, a
+ * file name (no directory) and the bytes (transfer none). */
+typedef void (*MugaiDeliverableFunc)(const MugaiItem *item, const char *name,
+                                     const char *content_type, GBytes *data, gpointer user_data);
+void mugai_item_foreach_deliverable(MugaiItem *root, MugaiDeliverableFunc func, gpointer user_data);
 
 /* mugai_run_note_dropped - record that REASON dropped N more items under
  * PARENT (shown once in the notice rather than N times). */

@@ -88,6 +88,12 @@ const char *mugai_item_get_reason_detail(const MugaiItem *item);
  * promises another type than the content has, e.g. ".pdf but content is
  * application/x-dosexec"; NULL otherwise. */
 const char *mugai_item_get_name_mismatch(const MugaiItem *item);
+/* mugai_item_get_path_remark - for an archive member whose stored path was
+ * unsafe (absolute, "..", control characters): what was changed; else NULL. */
+const char *mugai_item_get_path_remark(const MugaiItem *item);
+/* mugai_item_is_packed - the item's outputs go into an enclosing rebuilt
+ * archive rather than being released on their own. */
+gboolean mugai_item_is_packed(const MugaiItem *item);
 
 /* mugai_item_set_outcome - record what was done and why; DETAIL (may be
  * NULL) is free text for the report, already safe (no untrusted bytes that

@@ -8,6 +8,8 @@
 
 #include <glib/gstdio.h>
 
+#include <gio/gio.h>
+
 #include "cli/cli.h"
 #include "core/sanitize.h"
 #include "core/util.h"
@@ -118,10 +120,43 @@ sanitize_batch(const MugaiConfig *config, const char *const *inputs, guint n, Mu
   return status;
 }
 
+/* read_password_file - the first line of PATH ('-': standard input),
+ * without its line end; a file larger than 4 KiB is refused (transfer full) */
+static char *
+read_password_file(const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  char *nl;
+
+  if (!strcmp(path, "-")) {
+    char buf[4097];
+    len = fread(buf, 1, sizeof buf - 1, stdin);
+    buf[len] = 0;
+    text = g_strndup(buf, len);
+  } else if (!g_file_get_contents(path, &text, &len, error))
+    return NULL;
+  if (len > 4096) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: too large for a password file",
+                path);
+    return NULL;
+  }
+  nl = strpbrk(text, "\r\n");
+  if (nl)
+    *nl = 0;
+  if (!*text) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: no password on its first line",
+                path);
+    return NULL;
+  }
+  return g_steal_pointer(&text);
+}
+
 int
 mugai_cmd_sanitize(int argc, char **argv)
 {
   g_autofree char *config_path = NULL, *as = NULL, *output = NULL, *report = NULL;
+  g_autofree char *password = NULL, *password_file = NULL;
   g_auto(GStrv) inputs = NULL;
   gboolean batch = FALSE;
   g_autoptr(GError) error = NULL;
@@ -135,6 +170,12 @@ mugai_cmd_sanitize(int argc, char **argv)
       "Where to write the result (with --batch: a directory; '-' for standard output)", "OUTPUT" },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &report, "Write the JSON report here ('-': stdout)",
       "REPORT.json" },
+    { "password", 0, 0, G_OPTION_ARG_STRING, &password,
+      "Open encrypted archives and documents with this password (visible to other users in "
+      "the process list: prefer --password-file)",
+      "PW" },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
+      "Read the password from the first line of FILE ('-': standard input)", "FILE" },
     { "batch", 0, 0, G_OPTION_ARG_NONE, &batch,
       "Sanitise every INPUT into OUTDIR/<name> and OUTDIR/<name>.report.json", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL, "INPUT..." },
@@ -178,9 +219,23 @@ mugai_cmd_sanitize(int argc, char **argv)
     mugai_cli_error("sanitize", "--report does not go with --batch (reports go beside outputs)");
     return 2;
   }
+  if (password && password_file) {
+    mugai_cli_error("sanitize", "--password and --password-file exclude each other");
+    return 2;
+  }
   config = mugai_cli_load_config("sanitize", config_path);
   if (!config)
     return 1;
+  if (password_file) {
+    config->password = read_password_file(password_file, &error);
+    if (!config->password)
+      return mugai_cli_error("sanitize", "%s", error->message);
+  } else if (password)
+    config->password = g_strdup(password);
+  if (config->password && strlen(config->password) > 1024) {
+    mugai_cli_error("sanitize", "the password is longer than 1024 bytes");
+    return 2;
+  }
 
   if (!batch)
     return sanitize_one(config, inputs[0], kind, output, report);

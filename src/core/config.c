@@ -82,6 +82,9 @@ mugai_config_free(MugaiConfig *config)
   if (config) {
     g_free(config->state_dir);
     g_free(config->sandbox.worker);
+    if (config->password)
+      memset(config->password, 0, strlen(config->password));
+    g_free(config->password);
     g_free(config->source);
     g_free(config);
   }

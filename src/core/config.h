@@ -37,6 +37,7 @@ typedef struct {
   MugaiOutputCharset out_charset; /* [mail] output_charset */
   char *state_dir;                /* [paths] state_dir, or NULL for the default */
   char *source;                   /* file it was read from, or NULL for defaults */
+  char *password; /* not from the file: mugai sanitize --password, for encrypted inputs */
 } MugaiConfig;
 
 /* mugai_config_new_default - built-in defaults. (transfer full) */

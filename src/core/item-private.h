@@ -27,6 +27,9 @@ struct _MugaiItem {
   MugaiReason reason;
   char *reason_detail;
   char *name_mismatch; /* the name's extension disagrees with the content, or NULL */
+  char *path_remark;   /* archive member: how its stored path was made safe, or NULL */
+  gboolean packs;      /* repacks its descendants into one output (an archive) */
+  const void *filter;  /* the MugaiFilter that ran on it, or NULL */
   GString *text;       /* flattened text, or NULL */
   GArray *outputs;     /* of MugaiOutput, or NULL */
   guint dropped;       /* children not created because of a limit */

@@ -54,15 +54,16 @@ static const struct {
   [MUGAI_REASON_BLOCKED]
   = { "blocked", "実行ファイル・スクリプト等は受け付けないため削除しました",
       "executables, scripts, shortcuts, installers and disk images are not allowed" },
-  [MUGAI_REASON_ENCRYPTED] = { "encrypted", "パスワードで保護されているため保留しました",
-                               "password-protected; held for an operator" },
-  [MUGAI_REASON_WORKER_FAILED] = { "worker-failed", "変換処理が異常終了したため削除しました",
-                                   "the sandboxed converter failed, so it was removed" },
-  [MUGAI_REASON_TIMEOUT] = { "timeout", "変換が時間内に終わらなかったため削除しました",
-                             "conversion did not finish in time, so it was removed" },
-  [MUGAI_REASON_RENDER_LIMIT]
-  = { "render-limit", "ページ数または画素数が上限を超えたため削除しました",
-      "too many pages or pixels to convert, so it was removed" },
+  /* The next four may end in removal or in holding, by policy: their
+   * wording states the cause and leaves the outcome to the action. */
+  [MUGAI_REASON_ENCRYPTED] = { "encrypted", "パスワードで保護されているため変換できません",
+                               "password-protected, so it cannot be converted" },
+  [MUGAI_REASON_WORKER_FAILED]
+  = { "worker-failed", "変換処理が異常終了しました", "the sandboxed converter failed" },
+  [MUGAI_REASON_TIMEOUT]
+  = { "timeout", "変換が制限時間内に終わりませんでした", "conversion did not finish in time" },
+  [MUGAI_REASON_RENDER_LIMIT] = { "render-limit", "ページ数または画素数が上限を超えています",
+                                  "too many pages or pixels to convert" },
 };
 
 static const char *const action_names[] = {
@@ -141,6 +142,7 @@ mugai_item_free(MugaiItem *item)
   g_free(item->detected_type);
   g_free(item->reason_detail);
   g_free(item->name_mismatch);
+  g_free(item->path_remark);
   g_free(item->subject);
   g_free(item);
   return NULL;
@@ -247,6 +249,21 @@ const char *
 mugai_item_get_name_mismatch(const MugaiItem *item)
 {
   return item->name_mismatch;
+}
+
+const char *
+mugai_item_get_path_remark(const MugaiItem *item)
+{
+  return item->path_remark;
+}
+
+gboolean
+mugai_item_is_packed(const MugaiItem *item)
+{
+  for (const MugaiItem *p = item->parent; p; p = p->parent)
+    if (p->packs)
+      return TRUE;
+  return FALSE;
 }
 
 const char *

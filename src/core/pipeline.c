@@ -147,6 +147,7 @@ mugai_pipeline_process(MugaiRun *run, MugaiItem *item)
     mugai_item_set_outcome(item, MUGAI_ACTION_REMOVED, MUGAI_REASON_TYPE_NOT_ALLOWED, NULL);
     return;
   }
+  item->filter = filter;
   r = filter->run(item, run, &error);
   switch (r) {
   case MUGAI_FILTER_OK:
@@ -169,4 +170,79 @@ mugai_pipeline_process(MugaiRun *run, MugaiItem *item)
   if (item->action == MUGAI_ACTION_EXPANDED && item->children)
     for (guint i = 0; i < item->children->len && !run->fatal; i++)
       mugai_pipeline_process(run, g_ptr_array_index(item->children, i));
+  if (item->action == MUGAI_ACTION_EXPANDED && filter->finish && !run->fatal) {
+    g_clear_error(&error);
+    r = filter->finish(item, run, &error);
+    if (r == MUGAI_FILTER_FAILED || r == MUGAI_FILTER_FATAL)
+      mugai_item_set_outcome(item, MUGAI_ACTION_REMOVED, MUGAI_REASON_FILTER_FAILED, "%s: %s",
+                             filter->name, error ? error->message : "failed");
+    if (r == MUGAI_FILTER_FATAL)
+      mugai_run_set_fatal(run, MUGAI_REASON_FILTER_FAILED, item->reason_detail);
+  }
+}
+
+const char *
+mugai_run_get_password(const MugaiRun *run)
+{
+  return run->password;
+}
+
+void
+mugai_run_set_packed(MugaiRun *run, MugaiItem *container)
+{
+  container->packs = TRUE;
+}
+
+/* safe_member_path - UNTRUSTED as a relative path of sanitised components;
+ * REMARK says what had to change (transfer full) */
+static char *
+safe_member_path(const char *untrusted, char **remark)
+{
+  g_autofree char *valid = g_utf8_make_valid(untrusted, -1);
+  g_auto(GStrv) parts = NULL;
+  GString *out = g_string_new(NULL);
+  gboolean absolute, dots = FALSE;
+
+  g_strdelimit(valid, "\\", '/');
+  absolute = valid[0] == '/' || (g_ascii_isalpha(valid[0]) && valid[1] == ':');
+  parts = g_strsplit(valid, "/", -1);
+  for (guint i = 0; parts[i]; i++) {
+    g_autofree char *clean = NULL;
+    if (!*parts[i] || !strcmp(parts[i], "."))
+      continue;
+    if (!strcmp(parts[i], "..")) {
+      dots = TRUE;
+      continue;
+    }
+    if (i == 0 && g_ascii_isalpha(parts[i][0]) && parts[i][1] == ':' && !parts[i][2])
+      continue; /* a drive letter */
+    clean = mugai_text_sanitize_filename(parts[i], "_");
+    if (out->len)
+      g_string_append_c(out, '/');
+    g_string_append(out, clean);
+  }
+  if (out->len == 0)
+    g_string_append(out, "noname");
+  if (absolute || dots)
+    *remark = g_strdup_printf("stored path %s%s%s made relative", absolute ? "was absolute" : "",
+                              absolute && dots ? " and " : "", dots ? "had \"..\" components" : "");
+  return g_string_free(out, FALSE);
+}
+
+MugaiItem *
+mugai_run_add_member(MugaiRun *run, MugaiItem *parent, const char *untrusted_path, GBytes *data)
+{
+  char *remark = NULL;
+  char *path = safe_member_path(untrusted_path ? untrusted_path : "", &remark);
+  MugaiItem *child
+      = mugai_run_add_child(run, parent, MUGAI_ROLE_ATTACHMENT, NULL, NULL, NULL, data);
+
+  if (!child) {
+    g_free(path);
+    g_free(remark);
+    return NULL;
+  }
+  child->name = path;
+  child->path_remark = remark;
+  return child;
 }

@@ -103,48 +103,92 @@ add_deliverable(PlanWalk *w, MugaiItem *item, const char *name, const char *type
     g_hash_table_insert(w->plan->names, item, d.name);
 }
 
-/* plan_item - decide what ITEM contributes */
+/* item_deliverables - the files ITEM itself produced (not its children's):
+ * a forwarded message's summary and body as one .txt, flattened text as
+ * .txt (unless it is a message's body), outputs under their names. The
+ * root message's body goes to BODY when that is not NULL. */
 static void
-plan_item(MugaiItem *item, gpointer user_data)
+item_deliverables(MugaiItem *item, GString *body, MugaiDeliverableFunc func, gpointer data)
 {
-  PlanWalk *w = user_data;
-  MugaiPlan *plan = w->plan;
-
   if (mugai_item_is_message(item) && item->depth > 0) {
-    GString *t = g_string_new(NULL);
+    g_autoptr(GString) t = g_string_new(NULL);
     g_autofree char *fallback = g_strdelimit(g_strdup_printf("message-%s", item->path), ".", '-');
     g_autofree char *name = NULL;
+    g_autoptr(GBytes) bytes = NULL;
 
     append_message_text(item, item, t);
     name = text_name(item->subject && *item->subject ? item->subject : NULL, fallback);
-    add_deliverable(w, item, name, "text/plain; charset=UTF-8", g_string_free_to_bytes(t));
+    bytes = g_bytes_new(t->str, t->len);
+    func(item, name, "text/plain; charset=UTF-8", bytes, data);
     return;
   }
   if (item->action == MUGAI_ACTION_FLATTENED && item->text) {
     const MugaiItem *owner = owning_message(item);
     if (item->role == MUGAI_ROLE_BODY && owner) {
-      if (owner->depth == 0) {
-        if (plan->body->len && plan->body->str[plan->body->len - 1] != '\n')
-          g_string_append_c(plan->body, '\n');
-        g_string_append_len(plan->body, item->text->str, (gssize)item->text->len);
-        g_hash_table_insert(plan->names, item, (gpointer)BODY_MARK);
+      if (owner->depth == 0 && body) {
+        if (body->len && body->str[body->len - 1] != '\n')
+          g_string_append_c(body, '\n');
+        g_string_append_len(body, item->text->str, (gssize)item->text->len);
       }
       /* a forwarded message's body went into that message's .txt */
       return;
     }
     {
       g_autofree char *fallback = g_strdelimit(g_strdup_printf("part-%s", item->path), ".", '-');
-      g_autofree char *name = text_name(item->name, fallback);
-      add_deliverable(w, item, name, "text/plain; charset=UTF-8",
-                      g_bytes_new(item->text->str, item->text->len));
+      const char *slash = item->name ? strrchr(item->name, '/') : NULL;
+      g_autofree char *name = text_name(slash ? slash + 1 : item->name, fallback);
+      g_autoptr(GBytes) bytes = g_bytes_new(item->text->str, item->text->len);
+      func(item, name, "text/plain; charset=UTF-8", bytes, data);
     }
   }
   for (guint i = 0; i < mugai_item_get_n_outputs(item); i++) {
     const char *name, *type;
-    GBytes *data;
-    mugai_item_get_output(item, i, &name, &type, &data);
-    add_deliverable(w, item, name, type, g_bytes_ref(data));
+    GBytes *bytes;
+    mugai_item_get_output(item, i, &name, &type, &bytes);
+    func(item, name, type, bytes, data);
   }
+}
+
+typedef struct {
+  MugaiDeliverableFunc func;
+  gpointer data;
+} ForeachWalk;
+
+/* foreach_item - item_deliverables for each item of a subtree */
+static void
+foreach_item(MugaiItem *item, gpointer user_data)
+{
+  ForeachWalk *w = user_data;
+
+  item_deliverables(item, NULL, w->func, w->data);
+}
+
+void
+mugai_item_foreach_deliverable(MugaiItem *root, MugaiDeliverableFunc func, gpointer user_data)
+{
+  ForeachWalk w = { func, user_data };
+
+  mugai_item_foreach(root, foreach_item, &w);
+}
+
+/* plan_deliverable - MugaiDeliverableFunc for the plan */
+static void
+plan_deliverable(const MugaiItem *item, const char *name, const char *type, GBytes *data,
+                 gpointer user_data)
+{
+  add_deliverable(user_data, (MugaiItem *)item, name, type, g_bytes_ref(data));
+}
+
+/* plan_item - decide what ITEM contributes; what an archive repacks is
+ * released only inside the rebuilt archive */
+static void
+plan_item(MugaiItem *item, gpointer user_data)
+{
+  PlanWalk *w = user_data;
+
+  if (mugai_item_is_packed(item))
+    return;
+  item_deliverables(item, w->plan->body, plan_deliverable, w);
 }
 
 MugaiPlan *
@@ -227,6 +271,16 @@ notice_entry(NoticeWalk *w, const MugaiItem *item)
   g_string_append_printf(w->out, "%*s%s %s: %s", indent + 4, "", w->ja ? "→" : "->",
                          w->ja ? action_ja[item->action] : mugai_action_name(item->action),
                          mugai_reason_text(item->reason, w->ja));
+  if (!out_name && mugai_item_is_packed(item)) {
+    const MugaiItem *box = item->parent;
+    while (box && !box->packs)
+      box = box->parent;
+    out_name = box ? mugai_plan_output_name(w->plan, box) : NULL;
+    if (out_name
+        && (item->action == MUGAI_ACTION_FLATTENED || item->action == MUGAI_ACTION_CONVERTED))
+      g_string_append_printf(w->out, w->ja ? " (%s に格納)" : " (inside %s)", out_name);
+    out_name = NULL;
+  }
   if (out_name) {
     guint n = 0;
     g_string_append(w->out, w->ja ? " (添付: " : " (attached: ");
@@ -240,6 +294,11 @@ notice_entry(NoticeWalk *w, const MugaiItem *item)
     g_string_append_c(w->out, ')');
   }
   g_string_append_c(w->out, '\n');
+  if (item->path_remark)
+    g_string_append_printf(w->out, "%*s%s %s\n", indent + 4, "",
+                           w->ja ? "※ アーカイブ内の危険なパスを修正しました:"
+                                 : "! unsafe path inside the archive:",
+                           item->path_remark);
   if (item->name_mismatch && w->ja) {
     const char *dot = item->name ? strrchr(item->name, '.') : NULL;
     g_string_append_printf(w->out, "%*s※ 名前の拡張子 (%s) と内容 (%s) が一致しません\n",

@@ -17,7 +17,8 @@ struct _MugaiRun {
   gboolean fatal; /* a filter said the whole input cannot be processed */
   MugaiReason fatal_reason;
   char *fatal_detail;
-  GPtrArray *keep; /* GObjects that items point into (parsed messages) */
+  GPtrArray *keep;      /* GObjects that items point into (parsed messages) */
+  const char *password; /* for encrypted archives and documents, or NULL (transfer none) */
 };
 
 /* mugai_run_keep - keep OBJECT alive for the run (transfer full). */

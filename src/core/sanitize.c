@@ -114,6 +114,7 @@ mugai_sanitize_bytes(const MugaiConfig *config, GBytes *input, const char *name,
   GMimeMessage *original = NULL;
 
   r->run.config = config;
+  r->run.password = config->password;
   r->run.id = mugai_id_new();
   r->time = g_date_time_new_now_utc();
   r->input_size = len;
@@ -388,6 +389,8 @@ report_item(ReportWalk *w, const MugaiItem *item)
     add_string(b, "subject", item->subject);
   if (item->name_mismatch)
     add_string(b, "name_mismatch", item->name_mismatch);
+  if (item->path_remark)
+    add_string(b, "path_remark", item->path_remark);
   report_outputs(w, item);
   mugai_json_end_object(b);
   for (guint i = 0; i < mugai_item_get_n_children(item); i++)

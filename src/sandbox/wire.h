@@ -12,6 +12,10 @@
  *   ERROR payload: u32 code (MugaiWireError), then up to 256 bytes of ASCII
  *   END   payload: empty                              (last frame)
  *
+ * Before anything, the worker reads from its standard input (the plan
+ * socket) a password preamble: u32 length (at most MUGAI_WIRE_PASSWORD_MAX)
+ * and that many bytes; length 0 means none.
+ *
  * After DOC the parent answers on the worker's standard input with one
  * MugaiWirePlan: which pages this worker renders (offset, stride), so that
  * several workers can share one document.
@@ -43,11 +47,12 @@ typedef enum {
   MUGAI_WIRE_ERR_INTERNAL = 5,
 } MugaiWireError;
 
-#define MUGAI_WIRE_HEADER_SIZE 16
-#define MUGAI_WIRE_ERROR_MAX   256
-#define MUGAI_WIRE_PAGE_SIZE   24
-#define MUGAI_WIRE_PLAN_SIZE   8
-#define MUGAI_WIRE_TEXT_MAX    (4u << 20) /* one page's text; the parent keeps less if told to */
+#define MUGAI_WIRE_HEADER_SIZE  16
+#define MUGAI_WIRE_ERROR_MAX    256
+#define MUGAI_WIRE_PAGE_SIZE    24
+#define MUGAI_WIRE_PLAN_SIZE    8
+#define MUGAI_WIRE_PASSWORD_MAX 1024
+#define MUGAI_WIRE_TEXT_MAX     (4u << 20) /* one page's text; the parent keeps less if told to */
 
 /* PAGE payload header: pixel size, channels (1 grey, 3 RGB, 4 RGBA), page
  * size in 1/1000 pt (PDF) or 0 (images). */

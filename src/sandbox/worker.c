@@ -183,9 +183,30 @@ worker_env(void)
   return (GStrv)g_ptr_array_free(env, FALSE);
 }
 
+/* send_password - the preamble every worker reads first: a u32 length
+ * and that many bytes (0: no password) */
+static gboolean
+send_password(MugaiWorker *w, const char *password, GError **error)
+{
+  gsize len = password ? MIN(strlen(password), MUGAI_WIRE_PASSWORD_MAX) : 0;
+  g_autofree unsigned char *buf = g_malloc(4 + len);
+
+  mugai_wire_put32(buf, (guint32)len);
+  if (len)
+    memcpy(buf + 4, password, len);
+  if (send(w->plan_fd, buf, 4 + len, MSG_NOSIGNAL) != (ssize_t)(4 + len)) {
+    g_set_error(error, MUGAI_SANDBOX_ERROR, MUGAI_SANDBOX_ERROR_SPAWN,
+                "%s worker went away before it started", w->mode);
+    memset(buf, 0, 4 + len);
+    return FALSE;
+  }
+  memset(buf, 0, 4 + len);
+  return TRUE;
+}
+
 MugaiWorker *
 mugai_worker_spawn(const MugaiConfig *config, const char *mode, GBytes *data,
-                   const char *const *extra, GError **error)
+                   const char *const *extra, const char *password, GError **error)
 {
   const MugaiSandboxConfig *sb = &config->sandbox;
   g_autofree char *path = mugai_sandbox_worker_path(config);
@@ -273,6 +294,10 @@ mugai_worker_spawn(const MugaiConfig *config, const char *mode, GBytes *data,
   w->err_fd = diag[0];
   w->diag = g_string_new(NULL);
   mugai_worker_set_deadline(w, sb->timeout_ms);
+  if (!send_password(w, password, error)) {
+    mugai_worker_close(w, TRUE, NULL);
+    return NULL;
+  }
   return w;
 }
 

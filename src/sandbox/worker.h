@@ -49,11 +49,13 @@ typedef struct {
   gsize text_len;
 } MugaiFrame;
 
-/* mugai_worker_spawn - run the worker in MODE ("pdf", "image") on DATA;
- * EXTRA is more arguments (e.g. "--format=png"), NULL-terminated or NULL.
- * The pool slot must have been acquired by the caller. (transfer full) */
+/* mugai_worker_spawn - run the worker in MODE ("pdf", "image", "archive")
+ * on DATA; EXTRA is more arguments (e.g. "--format=png"), NULL-terminated
+ * or NULL. PASSWORD (may be NULL) reaches the worker on its plan socket,
+ * never on its command line. The pool slot must have been acquired by the
+ * caller. (transfer full) */
 MugaiWorker *mugai_worker_spawn(const MugaiConfig *config, const char *mode, GBytes *data,
-                                const char *const *extra, GError **error);
+                                const char *const *extra, const char *password, GError **error);
 
 /* mugai_worker_next - the next frame, or FALSE with an error. A worker's
  * ERROR frame becomes an error with the matching code. */

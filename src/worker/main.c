@@ -248,6 +248,43 @@ mugai_worker_send_rgba(guint32 index, const guint8 *pixels, guint width, guint h
   return send_page(index, out, width, height, channels, 0, 0);
 }
 
+/* read_full - LEN bytes from descriptor 0 */
+static gboolean
+read_full(void *buf, gsize len)
+{
+  guint8 *p = buf;
+
+  while (len > 0) {
+    ssize_t n = read(0, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return FALSE;
+    p += n;
+    len -= (gsize)n;
+  }
+  return TRUE;
+}
+
+/* read_password - the preamble: u32 length, then the password */
+static gboolean
+read_password(char **password)
+{
+  unsigned char h[4];
+  guint32 len;
+
+  *password = NULL;
+  if (!read_full(h, 4))
+    return FALSE;
+  len = mugai_wire_get32(h);
+  if (len > MUGAI_WIRE_PASSWORD_MAX)
+    return FALSE;
+  if (len == 0)
+    return TRUE;
+  *password = g_malloc0(len + 1);
+  return read_full(*password, len);
+}
+
 /* option_u64 - --NAME=N from argv, or DEFAULT */
 static guint64
 option_u64(int argc, char **argv, const char *name, guint64 def)
@@ -288,6 +325,8 @@ main(int argc, char **argv)
   job.max_pages = (guint)option_u64(argc, argv, "--max-pages", 500);
   job.max_page_pixels = option_u64(argc, argv, "--max-page-pixels", 40000000);
   job.format = option_str(argc, argv, "--format");
+  if (!read_password(&job.password))
+    return 1;
   if (!write_all(MUGAI_WIRE_MAGIC, 4))
     return 1;
   if (fstat(3, &st) != 0 || !S_ISREG(st.st_mode))

@@ -16,6 +16,7 @@
 
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
+#include <gio/gio.h>
 #include <poppler.h>
 
 #include "sandbox/bigbuf.h"
@@ -135,6 +136,7 @@ mugai_worker_pdf(MugaiWorkerJob *job)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GInputStream) stream = NULL;
   PopplerDocument *doc = NULL; /* lives until _exit */
   guint32 offset, stride;
   int n;
@@ -142,11 +144,17 @@ mugai_worker_pdf(MugaiWorkerJob *job)
   if (!mugai_confine_enter(&job->confine, &error))
     mugai_worker_fail(MUGAI_WIRE_ERR_INTERNAL, "cannot confine: %s", error->message);
 
+  /* From a stream, not from bytes: poppler 22.12's from_bytes crashes on a
+   * wrong password (it retries with a stream it has already consumed). */
   bytes = g_bytes_new_static(job->input, job->input_len);
-  doc = poppler_document_new_from_bytes(bytes, NULL, &error);
+  stream = g_memory_input_stream_new_from_bytes(bytes);
+  doc = poppler_document_new_from_stream(stream, (goffset)job->input_len, job->password, NULL,
+                                         &error);
   if (!doc) {
     if (g_error_matches(error, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
-      mugai_worker_fail(MUGAI_WIRE_ERR_ENCRYPTED, "password required");
+      mugai_worker_fail(MUGAI_WIRE_ERR_ENCRYPTED, job->password
+                                                      ? "the password given does not open it"
+                                                      : "password required");
     mugai_worker_fail(MUGAI_WIRE_ERR_MALFORMED, "not a readable PDF");
   }
   n = poppler_document_get_n_pages(doc);

@@ -17,6 +17,7 @@ typedef struct {
   guint max_pages;
   guint64 max_page_pixels;
   const char *format; /* image: png, jpeg, gif, bmp, tiff, webp */
+  char *password;     /* from the preamble on descriptor 0, or NULL */
   const guint8 *input;
   gsize input_len;
 } MugaiWorkerJob;

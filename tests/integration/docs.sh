@@ -360,6 +360,18 @@ t "a photo page: check-pdf --like" pdfok out/photo-page.pdf --like photo-page.pd
 t "a text page is lossless ([/FlateDecode /RunLengthDecode])" \
   grep -a -q 'FlateDecode /RunLengthDecode' out/ja.pdf
 
+# --password / --password-file open an encrypted PDF; a wrong one holds it.
+san encpw in/encrypted.pdf out/enc-pw.pdf --password secret
+t "encrypted.pdf --password secret: converted" is encpw.json 'd["verdict"] + " " + it["action"]' \
+  "delivered converted"
+printf 'secret\n' >pw.txt
+san encpwf in/encrypted.pdf out/enc-pwf.pdf --password-file pw.txt
+t "encrypted.pdf --password-file: converted" is encpwf.json 'it["action"]' converted
+san encbad in/encrypted.pdf out/enc-bad.pdf --password wrong
+t "encrypted.pdf --password wrong: held, encrypted, says the password failed" is encbad.json \
+  'it["action"] + " " + it["reason_code"] + " " + str("does not open" in it["reason"])' \
+  "held encrypted True"
+
 # --batch: a PDF's text layer never takes the name of another input.
 mkdir -p batch-in batch-out
 cp in/ja-3pages.pdf batch-in/a.pdf
