@@ -47,6 +47,17 @@ static const KeySpec key_specs[] = {
   { "sandbox", "max_total_pixels", KEY_UINT, 1000, G_GUINT64_CONSTANT(100000000000), NULL },
   { "sandbox", "on_failure", KEY_CHOICE, 0, 0, failure_choices },
   { "sandbox", "on_encrypted", KEY_CHOICE, 0, 0, encrypted_choices },
+  { "archive", "max_members", KEY_UINT, 1, 1000000, NULL },
+  { "archive", "max_total_bytes", KEY_SIZE, 1024, G_GUINT64_CONSTANT(64) << 30, NULL },
+  { "archive", "max_member_bytes", KEY_SIZE, 1024, G_GUINT64_CONSTANT(16) << 30, NULL },
+  { "archive", "max_ratio", KEY_UINT, 2, 1000000, NULL },
+  { "archive", "on_encrypted", KEY_CHOICE, 0, 0, encrypted_choices },
+  { "office", "converters", KEY_UINT, 1, 64, NULL },
+  { "office", "recycle_after", KEY_UINT, 1, 100000, NULL },
+  { "office", "timeout", KEY_UINT, 1, 3600, NULL },
+  { "office", "memory_limit", KEY_SIZE, 256 << 20, G_GUINT64_CONSTANT(64) << 30, NULL },
+  { "office", "on_failure", KEY_CHOICE, 0, 0, failure_choices },
+  { "office", "on_encrypted", KEY_CHOICE, 0, 0, encrypted_choices },
 };
 
 /* Groups that later components own; their keys are checked by them. */
@@ -73,6 +84,14 @@ mugai_config_new_default(void)
   c->sandbox.dpi = 150;
   c->sandbox.max_page_pixels = 40 * 1000 * 1000;
   c->sandbox.max_total_pixels = G_GUINT64_CONSTANT(2000) * 1000 * 1000;
+  c->archive.max_members = 10000;
+  c->archive.max_total_bytes = G_GUINT64_CONSTANT(1) << 30;
+  c->archive.max_member_bytes = 64 << 20;
+  c->archive.max_ratio = 200;
+  c->office.converters = 1;
+  c->office.recycle_after = 50;
+  c->office.timeout_ms = 120 * 1000;
+  c->office.memory_limit = G_GUINT64_CONSTANT(4) << 30;
   return c;
 }
 
@@ -174,6 +193,40 @@ apply_sandbox_key(MugaiSandboxConfig *s, const char *key, guint64 n, char **valu
     s->remove_encrypted = n == 1;
 }
 
+/* apply_archive_key - one [archive] value, already checked */
+static void
+apply_archive_key(MugaiArchiveConfig *a, const char *key, guint64 n)
+{
+  if (!strcmp(key, "max_members"))
+    a->max_members = (guint)n;
+  else if (!strcmp(key, "max_total_bytes"))
+    a->max_total_bytes = n;
+  else if (!strcmp(key, "max_member_bytes"))
+    a->max_member_bytes = n;
+  else if (!strcmp(key, "max_ratio"))
+    a->max_ratio = (guint)n;
+  else if (!strcmp(key, "on_encrypted"))
+    a->remove_encrypted = n == 1;
+}
+
+/* apply_office_key - one [office] value, already checked */
+static void
+apply_office_key(MugaiOfficeConfig *o, const char *key, guint64 n)
+{
+  if (!strcmp(key, "converters"))
+    o->converters = (guint)n;
+  else if (!strcmp(key, "recycle_after"))
+    o->recycle_after = (guint)n;
+  else if (!strcmp(key, "timeout"))
+    o->timeout_ms = (guint)n * 1000;
+  else if (!strcmp(key, "memory_limit"))
+    o->memory_limit = n;
+  else if (!strcmp(key, "on_failure"))
+    o->hold_on_failure = n == 1;
+  else if (!strcmp(key, "on_encrypted"))
+    o->remove_encrypted = n == 1;
+}
+
 /* apply_key - parse one value into CONFIG, or fail naming the key */
 static gboolean
 apply_key(MugaiConfig *c, const KeySpec *spec, const char *raw, GError **error)
@@ -239,6 +292,10 @@ apply_key(MugaiConfig *c, const KeySpec *spec, const char *raw, GError **error)
     c->out_charset = n == 1 ? MUGAI_OUTPUT_ISO2022JP : MUGAI_OUTPUT_UTF8;
   else if (!strcmp(spec->group, "sandbox"))
     apply_sandbox_key(&c->sandbox, spec->key, n, &value);
+  else if (!strcmp(spec->group, "archive"))
+    apply_archive_key(&c->archive, spec->key, n);
+  else if (!strcmp(spec->group, "office"))
+    apply_office_key(&c->office, spec->key, n);
   else if (!strcmp(spec->key, "state_dir")) {
     g_free(c->state_dir);
     c->state_dir = g_steal_pointer(&value);

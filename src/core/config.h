@@ -30,9 +30,30 @@ typedef struct {
   gboolean remove_encrypted; /* on_encrypted = remove: not held */
 } MugaiSandboxConfig;
 
+/* [archive]: what an archive may expand to, enforced while reading. */
+typedef struct {
+  guint max_members;         /* entries of one archive */
+  guint64 max_total_bytes;   /* expanded bytes of one archive */
+  guint64 max_member_bytes;  /* expanded bytes of one member */
+  guint max_ratio;           /* expanded / compressed bytes of one member */
+  gboolean remove_encrypted; /* on_encrypted = remove: not held */
+} MugaiArchiveConfig;
+
+/* [office]: LibreOffice converters (office documents become PDF first). */
+typedef struct {
+  guint converters;          /* LibreOffice instances at once */
+  guint recycle_after;       /* documents before a converter is restarted */
+  guint timeout_ms;          /* one document's conversion */
+  guint64 memory_limit;      /* address space of a converter */
+  gboolean hold_on_failure;  /* on_failure = hold */
+  gboolean remove_encrypted; /* on_encrypted = remove */
+} MugaiOfficeConfig;
+
 typedef struct {
   MugaiLimits limits;
   MugaiSandboxConfig sandbox;
+  MugaiArchiveConfig archive;
+  MugaiOfficeConfig office;
   gboolean prefer_html;           /* [mail] alternative = html | text */
   MugaiOutputCharset out_charset; /* [mail] output_charset */
   char *state_dir;                /* [paths] state_dir, or NULL for the default */
