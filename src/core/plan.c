@@ -336,6 +336,18 @@ notice_walk(NoticeWalk *w, const MugaiItem *item)
     notice_dropped(w, item);
 }
 
+/* any_held - whether ITEM or anything under it is held */
+static gboolean
+any_held(const MugaiItem *item)
+{
+  if (item->action == MUGAI_ACTION_HELD)
+    return TRUE;
+  for (guint i = 0; item->children && i < item->children->len; i++)
+    if (any_held(g_ptr_array_index(item->children, i)))
+      return TRUE;
+  return FALSE;
+}
+
 void
 mugai_notice_write(const MugaiRun *run, const MugaiPlan *plan, gboolean is_mail,
                    const char *verdict_name, GString *out)
@@ -374,6 +386,20 @@ mugai_notice_write(const MugaiRun *run, const MugaiPlan *plan, gboolean is_mail,
     notice_walk(&w, run->root);
     if (w.listed == 0)
       g_string_append(out, w.ja ? "  添付ファイルはありません。\n" : "  No attachments.\n");
+    if (any_held(run->root)) {
+      if (w.ja)
+        g_string_append_printf(out,
+                               "保留された添付ファイルは、この処理ID (%s) を添えてシステム管理者に"
+                               "依頼すると、確認のうえ取り出せます。パスワード付きのファイルは、"
+                               "パスワードも管理者にお伝えください。\n",
+                               run->id);
+      else
+        g_string_append_printf(out,
+                               "To have a held attachment released, ask your system administrator, "
+                               "quoting this sanitisation id (%s); for a password-protected file, "
+                               "give them the password too.\n",
+                               run->id);
+    }
     g_string_append(out, pass == 0 ? "\n" : rule);
   }
 }

@@ -360,6 +360,51 @@ t "a photo page: check-pdf --like" pdfok out/photo-page.pdf --like photo-page.pd
 t "a text page is lossless ([/FlateDecode /RunLengthDecode])" \
   grep -a -q 'FlateDecode /RunLengthDecode' out/ja.pdf
 
+# Nested messages: a forwarded message/rfc822 part and an attached .eml
+# file (application/octet-stream) are both sanitised recursively: their
+# text becomes "<subject>.txt", their attachments go through the filters,
+# the notice shows the nesting.
+"$PY" - in/ja-3pages.pdf in/invoice.pdf <<'PYEOF'
+import sys
+from email.message import EmailMessage
+inner = EmailMessage()
+inner["From"] = "業者 <vendor@example.jp>"
+inner["To"] = "road@city.example.lg.jp"
+inner["Subject"] = "【転送】見積書の件"
+inner.set_content("内側のメールです。①")
+inner.add_attachment(open(sys.argv[1], "rb").read(), maintype="application", subtype="pdf",
+                     filename="内側.pdf")
+inner.add_attachment(open(sys.argv[2], "rb").read(), maintype="application",
+                     subtype="octet-stream", filename="evil.pdf")
+for name, as_file in (("nested-rfc822.eml", False), ("nested-file.eml", True)):
+    outer = EmailMessage()
+    outer["From"] = "colleague@example.jp"
+    outer["To"] = "road@city.example.lg.jp"
+    outer["Subject"] = "外側"
+    outer.set_content("外側の本文")
+    if as_file:
+        outer.add_attachment(inner.as_bytes(), maintype="application", subtype="octet-stream",
+                             filename="fwd.eml")
+    else:
+        outer.add_attachment(inner)
+    open(name, "wb").write(outer.as_bytes())
+PYEOF
+for kind in rfc822 file; do
+  san "nest-$kind" "nested-$kind.eml" "out/nested-$kind.eml"
+  t "nested ($kind): the forwarded text is 【転送】見積書の件.txt with its body" sh -c \
+    "\"\$1\" -c 'import email,sys
+m=email.message_from_bytes(open(sys.argv[1],\"rb\").read())
+t=[p for p in m.walk() if p.get_filename()==\"【転送】見積書の件.txt\"]
+sys.exit(0 if t and \"内側のメールです\" in t[0].get_payload(decode=True).decode() else 1)' out/nested-$kind.eml" \
+    sh "$PY"
+  t "nested ($kind): its PDF is converted and attached as 内側.pdf" is "nest-$kind.json" \
+    '[i["action"] for i in d["items"] if i["name"] == "内側.pdf"]' "['converted']"
+  t "nested ($kind): its disguised executable is removed" is "nest-$kind.json" \
+    '[i["reason_code"] for i in d["items"] if i["name"] == "evil.pdf"]' "['blocked']"
+  t "nested ($kind): the notice indents the forwarded message's parts" \
+    sh -c "\"$MUGAI\" view out/nested-$kind.eml | grep -q '^    \[1\.2\.1\.2\] 内側.pdf'"
+done
+
 # --password / --password-file open an encrypted PDF; a wrong one holds it.
 san encpw in/encrypted.pdf out/enc-pw.pdf --password secret
 t "encrypted.pdf --password secret: converted" is encpw.json 'd["verdict"] + " " + it["action"]' \
