@@ -192,8 +192,8 @@ plan_item(MugaiItem *item, gpointer user_data)
     return;
   item_deliverables(item, w->plan->body, plan_deliverable, w);
   owner = owning_message(item);
-  if (item->action == MUGAI_ACTION_FLATTENED && item->text && item->role == MUGAI_ROLE_BODY
-      && owner && owner->depth == 0)
+  if (item->action == MUGAI_ACTION_FLATTENED && item->text && item->role == MUGAI_ROLE_BODY && owner
+      && owner->depth == 0)
     g_hash_table_insert(w->plan->names, item, (gpointer)BODY_MARK);
 }
 
