@@ -58,6 +58,7 @@ typedef enum {
   MUGAI_REASON_WORKER_FAILED,      /* the sandboxed worker crashed, was killed or lied */
   MUGAI_REASON_TIMEOUT,            /* the worker overran its deadline */
   MUGAI_REASON_RENDER_LIMIT,       /* pages or pixels over the limits */
+  MUGAI_REASON_ARCHIVE_LIMIT,      /* an archive expanding past [archive] limits (a bomb) */
   MUGAI_REASON_LAST
 } MugaiReason;
 

@@ -51,5 +51,15 @@ mugai_cmd_config(int argc, char **argv)
          c->sandbox.dpi, c->sandbox.max_page_pixels, c->sandbox.max_total_pixels,
          c->sandbox.hold_on_failure ? "hold" : "remove",
          c->sandbox.remove_encrypted ? "remove" : "hold");
+  printf("\n[quarantine]\nretention = %ud\nallow_release = %s\n", c->quarantine.retention_days,
+         c->quarantine.allow_release ? "true" : "false");
+  if (c->quarantine.audit_log)
+    printf("\n[audit]\nlog = %s\n", c->quarantine.audit_log);
+  else
+    printf("\n[audit]\n# log = %s/audit.log\n", state);
+  if (c->quarantine.delivery_mail)
+    printf("\n[delivery]\nmail = %s\n", c->quarantine.delivery_mail);
+  else
+    printf("\n[delivery]\n# mail: not set; reprocess and release need -o FILE\n");
   return 0;
 }

@@ -2,8 +2,10 @@
  * cmd-sanitize.c - mugai sanitize: one input, or a batch in one process.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -13,6 +15,7 @@
 #include "cli/cli.h"
 #include "core/sanitize.h"
 #include "core/util.h"
+#include "quarantine/store.h"
 
 /* Inputs per commit group in --batch. */
 #define BATCH_GROUP 256
@@ -38,16 +41,56 @@ write_stdout(const void *data, gsize len)
   return fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0;
 }
 
-/* sanitize_one - INPUT to OUTPUT (and REPORT); 0 or 1 */
+/* read_original - the bytes of INPUT for the quarantine (the store checks
+ * them against the result's SHA-256, so a file swapped meanwhile is caught)
+ * (transfer full) */
+static GBytes *
+read_original(const char *input, GError **error)
+{
+  g_autoptr(GMappedFile) map = NULL;
+  int fd = open(input, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+  struct stat st;
+
+  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    int saved = fd < 0 ? errno : EINVAL;
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot read %s to store it: %s",
+                input, g_strerror(saved));
+    if (fd >= 0)
+      close(fd);
+    return NULL;
+  }
+  if (st.st_size == 0) {
+    close(fd);
+    return g_bytes_new(NULL, 0);
+  }
+  map = g_mapped_file_new_from_fd(fd, FALSE, error);
+  close(fd);
+  return map ? g_mapped_file_get_bytes(map) : NULL;
+}
+
+/* store_add - INPUT's original and R into BATCH */
+static gboolean
+store_add(MugaiStoreBatch *batch, MugaiResult *r, const char *input, GError **error)
+{
+  g_autoptr(GBytes) original = read_original(input, error);
+
+  return original && mugai_store_batch_add(batch, r, original, "cli", NULL, NULL, error);
+}
+
+/* sanitize_one - INPUT to OUTPUT (and REPORT); 0 or 1. The original is in
+ * the quarantine before anything is written. */
 static int
-sanitize_one(const MugaiConfig *config, const char *input, MugaiInputKind kind, const char *output,
-             const char *report)
+sanitize_one(const MugaiConfig *config, MugaiStore *store, const char *input, MugaiInputKind kind,
+             const char *output, const char *report)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(MugaiResult) r = mugai_sanitize_path(config, input, kind, &error);
+  g_autoptr(MugaiStoreBatch) batch = mugai_store_batch_new(store);
 
   if (!r)
     return mugai_cli_error("sanitize", "%s", error->message);
+  if (!store_add(batch, r, input, &error) || !mugai_store_batch_commit(batch, &error))
+    return mugai_cli_error("sanitize", "%s: %s", input, error->message);
   if (!strcmp(output, "-") || (report && !strcmp(report, "-"))) {
     /* Standard output is for looking at results, not for delivery. */
     if (strcmp(output, "-") && !mugai_result_write(r, output, NULL, &error))
@@ -75,14 +118,27 @@ sanitize_one(const MugaiConfig *config, const char *input, MugaiInputKind kind, 
   return 0;
 }
 
+/* finish_group - the group's originals stored, indexed and audited, then
+ * its outputs released; when storing fails nothing of the group is */
+static gboolean
+finish_group(MugaiStoreBatch *batch, MugaiCommit *commit, GError **error)
+{
+  if (!mugai_store_batch_commit(batch, error)) {
+    mugai_commit_abort(commit);
+    return FALSE;
+  }
+  return mugai_commit_finish(commit, error);
+}
+
 /* sanitize_batch - every input into OUTDIR, written in commit groups: one
  * file-system flush per BATCH_GROUP inputs instead of two fsyncs each. An
  * input that yields no result is reported and the batch goes on. */
 static int
-sanitize_batch(const MugaiConfig *config, const char *const *inputs, guint n, MugaiInputKind kind,
-               const char *outdir)
+sanitize_batch(const MugaiConfig *config, MugaiStore *store, const char *const *inputs, guint n,
+               MugaiInputKind kind, const char *outdir)
 {
   g_autoptr(MugaiCommit) commit = mugai_commit_new(FALSE);
+  g_autoptr(MugaiStoreBatch) batch = mugai_store_batch_new(store);
   g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   int status = 0;
@@ -105,25 +161,32 @@ sanitize_batch(const MugaiConfig *config, const char *const *inputs, guint n, Mu
     }
     g_hash_table_add(seen, g_strdup(base));
     r = mugai_sanitize_path(config, inputs[i], kind, &error);
-    if (!r || !mugai_result_stage(r, commit, out, rep, taken, &error)) {
+    if (!r) {
       status = mugai_cli_error("sanitize", "%s", error->message);
       continue;
     }
-    if (mugai_commit_count(commit) >= 2 * BATCH_GROUP && !mugai_commit_finish(commit, &error))
+    if (!store_add(batch, r, inputs[i], &error)) {
+      /* Fail closed: what cannot be stored is not released. */
+      status = mugai_cli_error("sanitize", "%s: %s", inputs[i], error->message);
+      continue;
+    }
+    if (!mugai_result_stage(r, commit, out, rep, taken, &error)) {
+      status = mugai_cli_error("sanitize", "%s", error->message);
+      continue;
+    }
+    if (mugai_commit_count(commit) >= 2 * BATCH_GROUP && !finish_group(batch, commit, &error))
       return mugai_cli_error("sanitize", "%s", error->message);
   }
   {
     g_autoptr(GError) error = NULL;
-    if (!mugai_commit_finish(commit, &error))
+    if (!finish_group(batch, commit, &error))
       return mugai_cli_error("sanitize", "%s", error->message);
   }
   return status;
 }
 
-/* read_password_file - the first line of PATH ('-': standard input),
- * without its line end; a file larger than 4 KiB is refused (transfer full) */
-static char *
-read_password_file(const char *path, GError **error)
+char *
+mugai_cli_read_password_file(const char *path, GError **error)
 {
   g_autofree char *text = NULL;
   gsize len = 0;
@@ -161,6 +224,7 @@ mugai_cmd_sanitize(int argc, char **argv)
   gboolean batch = FALSE;
   g_autoptr(GError) error = NULL;
   g_autoptr(MugaiConfig) config = NULL;
+  g_autoptr(MugaiStore) store = NULL;
   MugaiInputKind kind = MUGAI_INPUT_AUTO;
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "CONFIG" },
@@ -227,7 +291,7 @@ mugai_cmd_sanitize(int argc, char **argv)
   if (!config)
     return 1;
   if (password_file) {
-    config->password = read_password_file(password_file, &error);
+    config->password = mugai_cli_read_password_file(password_file, &error);
     if (!config->password)
       return mugai_cli_error("sanitize", "%s", error->message);
   } else if (password)
@@ -237,10 +301,14 @@ mugai_cmd_sanitize(int argc, char **argv)
     return 2;
   }
 
+  store = mugai_store_open(config, &error);
+  if (!store)
+    return mugai_cli_error("sanitize", "%s", error->message);
+
   if (!batch)
-    return sanitize_one(config, inputs[0], kind, output, report);
+    return sanitize_one(config, store, inputs[0], kind, output, report);
 
   if (g_mkdir_with_parents(output, 0755) != 0)
     return mugai_cli_error("sanitize", "cannot create %s: %s", output, g_strerror(errno));
-  return sanitize_batch(config, (const char *const *)inputs, n_inputs, kind, output);
+  return sanitize_batch(config, store, (const char *const *)inputs, n_inputs, kind, output);
 }

@@ -21,6 +21,14 @@ static const struct {
   { "sanitize", mugai_cmd_sanitize, "sanitise a mail or a file" },
   { "view", mugai_cmd_view, "decode a sanitised mail for reading" },
   { "config", mugai_cmd_config, "show the configuration in force" },
+  { "list", mugai_cmd_list, "list the quarantine" },
+  { "show", mugai_cmd_show, "show one quarantine entry" },
+  { "export", mugai_cmd_export, "write an original out of the quarantine" },
+  { "purge", mugai_cmd_purge, "remove originals past retention" },
+  { "stats", mugai_cmd_stats, "count entries by verdict, action and type" },
+  { "audit", mugai_cmd_audit, "check the audit log (audit verify)" },
+  { "reprocess", mugai_cmd_reprocess, "sanitise an original again and deliver it" },
+  { "release", mugai_cmd_release, "deliver an unsanitised original (exceptional)" },
 };
 
 /* usage - the top-level help */
@@ -35,7 +43,11 @@ usage(FILE *out)
   fprintf(out,
           "\n"
           "  mugai sanitize [-c CONFIG] [--as mail|file] INPUT -o OUTPUT [--report REPORT.json]\n"
-          "  mugai sanitize [-c CONFIG] --batch -o OUTDIR INPUT...\n\n"
+          "  mugai sanitize [-c CONFIG] --batch -o OUTDIR INPUT...\n"
+          "  mugai list [--state S] [--since T] [--from ADDR] [--json]\n"
+          "  mugai show ID [--json] | mugai export ID -o FILE\n"
+          "  mugai purge [--older-than DAYS] | mugai stats | mugai audit verify\n"
+          "  mugai reprocess ID [--password-file F] | mugai release ID --reason TEXT\n\n"
           "Run 'mugai COMMAND --help' for a command's options. Exit status: 0 when a\n"
           "result was produced (whatever the verdict), 1 when none could be, 2 for a\n"
           "bad command line.\n");

@@ -12,7 +12,7 @@
 
 #define DEFAULT_STATE_DIR "/var/lib/mugai"
 
-typedef enum { KEY_SIZE, KEY_UINT, KEY_CHOICE, KEY_PATH } KeyKind;
+typedef enum { KEY_SIZE, KEY_UINT, KEY_CHOICE, KEY_PATH, KEY_DAYS, KEY_MAILER } KeyKind;
 
 typedef struct {
   const char *group;
@@ -26,6 +26,7 @@ static const char *const alternative_choices[] = { "text", "html", NULL };
 static const char *const charset_choices[] = { "utf-8", "iso-2022-jp", NULL };
 static const char *const failure_choices[] = { "remove", "hold", NULL };
 static const char *const encrypted_choices[] = { "hold", "remove", NULL };
+static const char *const bool_choices[] = { "false", "true", NULL };
 
 static const KeySpec key_specs[] = {
   { "paths", "state_dir", KEY_PATH, 0, 0, NULL },
@@ -58,11 +59,14 @@ static const KeySpec key_specs[] = {
   { "office", "memory_limit", KEY_SIZE, 256 << 20, G_GUINT64_CONSTANT(64) << 30, NULL },
   { "office", "on_failure", KEY_CHOICE, 0, 0, failure_choices },
   { "office", "on_encrypted", KEY_CHOICE, 0, 0, encrypted_choices },
+  { "quarantine", "retention", KEY_DAYS, 1, 36500, NULL },
+  { "quarantine", "allow_release", KEY_CHOICE, 0, 0, bool_choices },
+  { "audit", "log", KEY_PATH, 0, 0, NULL },
+  { "delivery", "mail", KEY_MAILER, 0, 0, NULL },
 };
 
 /* Groups that later components own; their keys are checked by them. */
-static const char *const foreign_groups[]
-    = { "milter", "watch", "quarantine", "audit", "delivery", "policy", NULL };
+static const char *const foreign_groups[] = { "milter", "watch", "policy", NULL };
 
 MugaiConfig *
 mugai_config_new_default(void)
@@ -92,6 +96,7 @@ mugai_config_new_default(void)
   c->office.recycle_after = 50;
   c->office.timeout_ms = 120 * 1000;
   c->office.memory_limit = G_GUINT64_CONSTANT(4) << 30;
+  c->quarantine.retention_days = 90;
   return c;
 }
 
@@ -101,6 +106,8 @@ mugai_config_free(MugaiConfig *config)
   if (config) {
     g_free(config->state_dir);
     g_free(config->sandbox.worker);
+    g_free(config->quarantine.audit_log);
+    g_free(config->quarantine.delivery_mail);
     if (config->password)
       memset(config->password, 0, strlen(config->password));
     g_free(config->password);
@@ -235,6 +242,36 @@ apply_key(MugaiConfig *c, const KeySpec *spec, const char *raw, GError **error)
   guint64 n = 0;
 
   switch (spec->kind) {
+  case KEY_DAYS: {
+    /* "90d" or "90": days. */
+    gsize l = strlen(value);
+    if (l > 1 && (value[l - 1] == 'd' || value[l - 1] == 'D'))
+      value[--l] = 0;
+    if (!l || !mugai_parse_size(value, &n) || !g_ascii_isdigit(value[l - 1])) {
+      g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "[%s] %s: \"%s\" is not a number of days (e.g. 90d)", spec->group, spec->key,
+                  raw);
+      return FALSE;
+    }
+    if (n < spec->min || n > spec->max) {
+      g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "[%s] %s: %s is outside %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT " days",
+                  spec->group, spec->key, value, spec->min, spec->max);
+      return FALSE;
+    }
+    break;
+  }
+  case KEY_MAILER:
+    /* Checked like delivery.c's mugai_delivery_check; the core does not
+     * link the delivery code. */
+    if (!(g_str_has_prefix(value, "smtp://") && value[7] && !strchr(value + 7, '/'))
+        && !(g_str_has_prefix(value, "sendmail:") && g_path_is_absolute(value + 9))) {
+      g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "[%s] %s: \"%s\" is neither smtp://HOST:PORT nor sendmail:/ABSOLUTE/PATH",
+                  spec->group, spec->key, value);
+      return FALSE;
+    }
+    break;
   case KEY_SIZE:
   case KEY_UINT:
     if (!(spec->kind == KEY_SIZE
@@ -296,7 +333,17 @@ apply_key(MugaiConfig *c, const KeySpec *spec, const char *raw, GError **error)
     apply_archive_key(&c->archive, spec->key, n);
   else if (!strcmp(spec->group, "office"))
     apply_office_key(&c->office, spec->key, n);
-  else if (!strcmp(spec->key, "state_dir")) {
+  else if (!strcmp(spec->group, "quarantine") && !strcmp(spec->key, "retention"))
+    c->quarantine.retention_days = (guint)n;
+  else if (!strcmp(spec->group, "quarantine") && !strcmp(spec->key, "allow_release"))
+    c->quarantine.allow_release = n == 1;
+  else if (!strcmp(spec->group, "delivery") && !strcmp(spec->key, "mail")) {
+    g_free(c->quarantine.delivery_mail);
+    c->quarantine.delivery_mail = g_steal_pointer(&value);
+  } else if (!strcmp(spec->group, "audit") && !strcmp(spec->key, "log")) {
+    g_free(c->quarantine.audit_log);
+    c->quarantine.audit_log = g_steal_pointer(&value);
+  } else if (!strcmp(spec->key, "state_dir")) {
     g_free(c->state_dir);
     c->state_dir = g_steal_pointer(&value);
   }

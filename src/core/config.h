@@ -49,11 +49,20 @@ typedef struct {
   gboolean remove_encrypted; /* on_encrypted = remove */
 } MugaiOfficeConfig;
 
+/* [quarantine] and [audit]: the store of originals and the audit log. */
+typedef struct {
+  guint retention_days;   /* [quarantine] retention: days an original is kept */
+  char *audit_log;        /* [audit] log, or NULL: <state_dir>/audit.log */
+  gboolean allow_release; /* [quarantine] allow_release: mugai release may deliver originals */
+  char *delivery_mail;    /* [delivery] mail: smtp://HOST:PORT or sendmail:PATH, or NULL */
+} MugaiQuarantineConfig;
+
 typedef struct {
   MugaiLimits limits;
   MugaiSandboxConfig sandbox;
   MugaiArchiveConfig archive;
   MugaiOfficeConfig office;
+  MugaiQuarantineConfig quarantine;
   gboolean prefer_html;           /* [mail] alternative = html | text */
   MugaiOutputCharset out_charset; /* [mail] output_charset */
   char *state_dir;                /* [paths] state_dir, or NULL for the default */

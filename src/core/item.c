@@ -64,6 +64,11 @@ static const struct {
   = { "timeout", "変換が制限時間内に終わりませんでした", "conversion did not finish in time" },
   [MUGAI_REASON_RENDER_LIMIT] = { "render-limit", "ページ数または画素数が上限を超えています",
                                   "too many pages or pixels to convert" },
+  [MUGAI_REASON_ARCHIVE_LIMIT]
+  = { "archive-limit",
+      "展開するとサイズ・ファイル数・圧縮率の上限を超えるため削除しました (圧縮爆弾の疑い)",
+      "expands beyond the size, file-count or compression-ratio limits (a suspected archive "
+      "bomb), so it was removed" },
 };
 
 static const char *const action_names[] = {
@@ -346,7 +351,10 @@ mugai_item_output_name(const MugaiItem *item, const char *extension)
     g_autofree char *path = g_strdelimit(g_strdup(item->path), ".", '-');
     return g_strconcat("part-", path, extension, NULL);
   }
-  dot = strrchr(name, '.');
-  stem = dot && dot != name ? g_strndup(name, (gsize)(dot - name)) : g_strdup(name);
+  /* an archive member's name is a path: only its last component has an
+   * extension ("v1.2/scan" has none) */
+  dot = strrchr(name, '/') ? strrchr(strrchr(name, '/') + 1, '.') : strrchr(name, '.');
+  stem = dot && dot != name && dot[-1] != '/' ? g_strndup(name, (gsize)(dot - name))
+                                              : g_strdup(name);
   return g_strconcat(stem, extension, NULL);
 }

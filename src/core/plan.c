@@ -35,7 +35,7 @@ mugai_item_is_listed(const MugaiItem *item)
   if (mugai_item_is_message(item))
     return TRUE;
   if (item->action == MUGAI_ACTION_EXPANDED)
-    return FALSE;
+    return item->packs; /* an archive is listed, with what it was rebuilt as */
   if (item->action == MUGAI_ACTION_REMOVED || item->action == MUGAI_ACTION_HELD
       || item->reason == MUGAI_REASON_TRUNCATED)
     return TRUE;
@@ -154,13 +154,17 @@ typedef struct {
   gpointer data;
 } ForeachWalk;
 
-/* foreach_item - item_deliverables for each item of a subtree */
+/* foreach_walk - item_deliverables for ITEM and its subtree; a container
+ * below ROOT that repacks its own descendants (a nested archive) gives its
+ * rebuilt archive, which already holds what they produced */
 static void
-foreach_item(MugaiItem *item, gpointer user_data)
+foreach_walk(ForeachWalk *w, MugaiItem *root, MugaiItem *item)
 {
-  ForeachWalk *w = user_data;
-
   item_deliverables(item, NULL, w->func, w->data);
+  if (item != root && item->packs)
+    return;
+  for (guint i = 0; item->children && i < item->children->len; i++)
+    foreach_walk(w, root, g_ptr_array_index(item->children, i));
 }
 
 void
@@ -168,7 +172,7 @@ mugai_item_foreach_deliverable(MugaiItem *root, MugaiDeliverableFunc func, gpoin
 {
   ForeachWalk w = { func, user_data };
 
-  mugai_item_foreach(root, foreach_item, &w);
+  foreach_walk(&w, root, root);
 }
 
 /* plan_deliverable - MugaiDeliverableFunc for the plan */
@@ -278,12 +282,15 @@ notice_entry(NoticeWalk *w, const MugaiItem *item)
                          w->ja ? action_ja[item->action] : mugai_action_name(item->action),
                          mugai_reason_text(item->reason, w->ja));
   if (!out_name && mugai_item_is_packed(item)) {
+    /* the outermost archive, the one released: a nested archive's members
+     * are inside its rebuilt archive, inside the outer one */
     const MugaiItem *box = item->parent;
-    while (box && !box->packs)
+    while (box && !(box->packs && mugai_plan_output_name(w->plan, box)))
       box = box->parent;
     out_name = box ? mugai_plan_output_name(w->plan, box) : NULL;
     if (out_name
-        && (item->action == MUGAI_ACTION_FLATTENED || item->action == MUGAI_ACTION_CONVERTED))
+        && (item->action == MUGAI_ACTION_FLATTENED || item->action == MUGAI_ACTION_CONVERTED
+            || item->packs))
       g_string_append_printf(w->out, w->ja ? " (%s に格納)" : " (inside %s)", out_name);
     out_name = NULL;
   }

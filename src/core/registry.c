@@ -14,11 +14,14 @@ extern const MugaiFilter mugai_filter_text;
 extern const MugaiFilter mugai_filter_html;
 extern const MugaiFilter mugai_filter_pdf;
 extern const MugaiFilter mugai_filter_image;
+extern const MugaiFilter mugai_filter_office;
 extern const MugaiFilter mugai_filter_block;
+extern const MugaiFilter mugai_filter_archive;
 
 static const MugaiFilter *const builtin_filters[] = {
-  &mugai_filter_message, &mugai_filter_multipart, &mugai_filter_text,  &mugai_filter_html,
-  &mugai_filter_pdf,     &mugai_filter_image,     &mugai_filter_block,
+  &mugai_filter_message, &mugai_filter_multipart, &mugai_filter_text,
+  &mugai_filter_html,    &mugai_filter_pdf,       &mugai_filter_image,
+  &mugai_filter_office,  &mugai_filter_block,     &mugai_filter_archive,
 };
 
 /* Filters loaded from shared objects; appended once at start-up, before any

@@ -303,6 +303,48 @@ mugai_result_get_root(const MugaiResult *result)
   return result->run.root;
 }
 
+const char *
+mugai_result_get_sha256(const MugaiResult *result)
+{
+  return result->sha256;
+}
+
+const char *
+mugai_result_get_input_name(const MugaiResult *result)
+{
+  return result->input_name;
+}
+
+gsize
+mugai_result_get_input_size(const MugaiResult *result)
+{
+  return result->input_size;
+}
+
+gint64
+mugai_result_get_time(const MugaiResult *result)
+{
+  return g_date_time_to_unix(result->time);
+}
+
+const char *
+mugai_result_get_subject(const MugaiResult *result)
+{
+  return result->is_mail ? result->run.root->subject : NULL;
+}
+
+char *
+mugai_result_get_message_id(const MugaiResult *result)
+{
+  gpointer object = result->run.root->mime_object;
+  const char *raw;
+
+  if (!result->is_mail || !object || !GMIME_IS_MESSAGE(object))
+    return NULL;
+  raw = mugai_mime_raw_header(GMIME_OBJECT(object), "Message-ID");
+  return raw ? g_strstrip(g_strdup(raw)) : NULL;
+}
+
 GBytes *
 mugai_result_get_output(const MugaiResult *result)
 {

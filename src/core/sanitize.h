@@ -49,6 +49,18 @@ const char *mugai_result_get_id(const MugaiResult *result);
 /* mugai_result_is_mail - whether the input was processed as a mail. */
 gboolean mugai_result_is_mail(const MugaiResult *result);
 const MugaiItem *mugai_result_get_root(const MugaiResult *result);
+/* mugai_result_get_sha256 - hex SHA-256 of the whole input. */
+const char *mugai_result_get_sha256(const MugaiResult *result);
+/* mugai_result_get_input_name - the input's name as reported. */
+const char *mugai_result_get_input_name(const MugaiResult *result);
+gsize mugai_result_get_input_size(const MugaiResult *result);
+/* mugai_result_get_time - when it was sanitised (Unix seconds). */
+gint64 mugai_result_get_time(const MugaiResult *result);
+/* mugai_result_get_subject - a mail's decoded Subject, or NULL. */
+const char *mugai_result_get_subject(const MugaiResult *result);
+/* mugai_result_get_message_id - a mail's Message-ID as written, trimmed,
+ * or NULL. (transfer full) */
+char *mugai_result_get_message_id(const MugaiResult *result);
 /* mugai_result_get_output - the bytes to release: the rebuilt mail, the
  * sanitised file, or the notice for a rejected file. (transfer none) */
 GBytes *mugai_result_get_output(const MugaiResult *result);

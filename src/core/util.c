@@ -236,6 +236,37 @@ mugai_commit_finish(MugaiCommit *c, GError **error)
     g_hash_table_add(dirs, g_path_get_dirname(s->path));
   }
   g_array_set_size(c->staged, 0);
+  if (!c->per_file_sync && g_hash_table_size(dirs) > 1) {
+    /* Renames spread over many directories (the quarantine's fan-out):
+     * one flush per file system instead of one journal commit per
+     * directory. */
+    g_autoptr(GHashTable) devs = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_hash_table_iter_init(&it, dirs);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+      struct stat st;
+      int dfd;
+      gboolean ok;
+      dfd = open(key, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      ok = dfd >= 0 && fstat(dfd, &st) == 0;
+      if (ok && g_hash_table_contains(devs, GSIZE_TO_POINTER((gsize)st.st_dev))) {
+        close(dfd);
+        continue;
+      }
+      if (ok) {
+        g_hash_table_add(devs, GSIZE_TO_POINTER((gsize)st.st_dev));
+        ok = syncfs(dfd) == 0;
+      }
+      saved = errno;
+      if (dfd >= 0)
+        close(dfd);
+      if (!ok) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot sync directory %s: %s",
+                    (char *)key, g_strerror(saved));
+        return FALSE;
+      }
+    }
+    return TRUE;
+  }
   g_hash_table_iter_init(&it, dirs);
   while (g_hash_table_iter_next(&it, &key, NULL))
     if (!fsync_dir(key)) {

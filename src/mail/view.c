@@ -32,9 +32,10 @@ static const struct {
   { "application/pdf", "%PDF-", 5 },
   { "image/png", "\x89PNG\r\n\x1a\n", 8 },
   { "image/jpeg", "\xff\xd8\xff", 3 },
+  { "application/zip", "PK\3\4", 4 }, /* an archive rebuilt from its sanitised members */
 };
 
-/* binary_part - a PDF or image mugai built: its size and digest, since its
+/* binary_part - a PDF, image or ZIP mugai built: its size and digest, since its
  * bytes are not for reading; TRUE when TYPE is one of those */
 static gboolean
 binary_part(ViewWalk *w, const char *type, const GByteArray *a)

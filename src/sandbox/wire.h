@@ -12,6 +12,16 @@
  *   ERROR payload: u32 code (MugaiWireError), then up to 256 bytes of ASCII
  *   END   payload: empty                              (last frame)
  *
+ * An archive worker (mode "archive") sends no DOC, TEXT or PAGE; instead,
+ * for each entry of the archive, in order, INDEX counting entries from 0:
+ *
+ *   MEMBER payload: u32 kind (MugaiWireMemberKind), u32 name_len, then
+ *                   name_len bytes of the entry's path exactly as stored
+ *                   (UTF-8 or a legacy code page; no NUL); name_len 0
+ *                   means the input is one compressed file, not an archive
+ *   DATA   payload: the next 1..MUGAI_WIRE_DATA_MAX bytes of the content
+ *                   of MEMBER INDEX (a FILE only), in order
+ *
  * Before anything, the worker reads from its standard input (the plan
  * socket) a password preamble: u32 length (at most MUGAI_WIRE_PASSWORD_MAX)
  * and that many bytes; length 0 means none.
@@ -36,7 +46,19 @@ typedef enum {
   MUGAI_WIRE_PAGE = 'P',
   MUGAI_WIRE_ERROR = 'E',
   MUGAI_WIRE_END = 'Z',
+  MUGAI_WIRE_MEMBER = 'M',
+  MUGAI_WIRE_DATA = 'B',
 } MugaiWireType;
+
+/* What an archive entry is. Only a FILE has content; the others are
+ * reported so that the notice can list them, and are never created. */
+typedef enum {
+  MUGAI_WIRE_MEMBER_FILE = 1,
+  MUGAI_WIRE_MEMBER_DIR = 2,
+  MUGAI_WIRE_MEMBER_SYMLINK = 3,
+  MUGAI_WIRE_MEMBER_HARDLINK = 4,
+  MUGAI_WIRE_MEMBER_SPECIAL = 5, /* device, FIFO, socket */
+} MugaiWireMemberKind;
 
 /* What a worker can report as the reason it produced no pages. */
 typedef enum {
@@ -53,6 +75,10 @@ typedef enum {
 #define MUGAI_WIRE_PLAN_SIZE    8
 #define MUGAI_WIRE_PASSWORD_MAX 1024
 #define MUGAI_WIRE_TEXT_MAX     (4u << 20) /* one page's text; the parent keeps less if told to */
+#define MUGAI_WIRE_MEMBER_SIZE  8          /* MEMBER payload before the name */
+#define MUGAI_WIRE_NAME_MAX     4096       /* bytes of a stored member name */
+#define MUGAI_WIRE_DATA_MAX     (1u << 20) /* one DATA frame */
+#define MUGAI_WIRE_RATIO_GRACE  (1u << 20) /* bytes out before a ratio is judged */
 
 /* PAGE payload header: pixel size, channels (1 grey, 3 RGB, 4 RGBA), page
  * size in 1/1000 pt (PDF) or 0 (images). */

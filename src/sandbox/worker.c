@@ -42,6 +42,9 @@ struct _MugaiWorker {
   int err_fd;      /* read end, or -1 once closed */
   gint64 deadline; /* monotonic microseconds */
   gboolean seen_magic, seen_doc, seen_end, killed_by_us;
+  gboolean members;  /* an archive worker: MEMBER and DATA frames, no DOC */
+  guint32 n_members; /* MEMBER frames so far */
+  gboolean in_file;  /* the last MEMBER was a FILE: DATA may follow */
   guint64 total_pixels;
   guint8 *buf; /* pixels or text of the current frame */
   gsize buf_size;
@@ -288,6 +291,7 @@ mugai_worker_spawn(const MugaiConfig *config, const char *mode, GBytes *data,
   w = g_new0(MugaiWorker, 1);
   w->config = config;
   w->mode = g_strdup(mode);
+  w->members = !strcmp(mode, "archive");
   w->pid = pid;
   w->plan_fd = plan[0];
   w->frames_fd = frames[0];
@@ -525,6 +529,58 @@ read_page(MugaiWorker *w, MugaiFrame *f, guint64 untrusted_len, GError **error)
   return TRUE;
 }
 
+/* member_frame - the frames of an archive worker, after the header: a
+ * MEMBER's kind and name length checked against its payload, DATA only
+ * for the FILE announced last and within one frame's maximum */
+static gboolean
+member_frame(MugaiWorker *w, MugaiFrame *f, guint64 untrusted_len, GError **error)
+{
+  guint8 *payload;
+  guint32 untrusted_kind, untrusted_name_len;
+
+  switch (f->type) {
+  case MUGAI_WIRE_MEMBER:
+    if (untrusted_len < MUGAI_WIRE_MEMBER_SIZE
+        || untrusted_len > MUGAI_WIRE_MEMBER_SIZE + MUGAI_WIRE_NAME_MAX || f->index != w->n_members)
+      return protocol_error(w, error, MUGAI_SANDBOX_ERROR_PROTOCOL, "a malformed MEMBER frame");
+    payload = frame_buffer(w, (gsize)untrusted_len);
+    if (!read_exact(w, payload, (gsize)untrusted_len, error))
+      return FALSE;
+    untrusted_kind = mugai_wire_get32(payload);
+    untrusted_name_len = mugai_wire_get32(payload + 4);
+    if (untrusted_kind < MUGAI_WIRE_MEMBER_FILE || untrusted_kind > MUGAI_WIRE_MEMBER_SPECIAL)
+      return protocol_error(w, error, MUGAI_SANDBOX_ERROR_PROTOCOL, "an unknown member kind");
+    if ((guint64)untrusted_name_len + MUGAI_WIRE_MEMBER_SIZE != untrusted_len
+        || memchr(payload + MUGAI_WIRE_MEMBER_SIZE, 0, untrusted_name_len))
+      return protocol_error(w, error, MUGAI_SANDBOX_ERROR_PROTOCOL,
+                            "a MEMBER frame whose name does not match its length");
+    w->n_members++;
+    w->in_file = untrusted_kind == MUGAI_WIRE_MEMBER_FILE;
+    f->kind = untrusted_kind;
+    f->bytes = payload + MUGAI_WIRE_MEMBER_SIZE;
+    f->bytes_len = untrusted_name_len;
+    return TRUE;
+  case MUGAI_WIRE_DATA:
+    if (!w->in_file || f->index + 1 != w->n_members || untrusted_len < 1
+        || untrusted_len > MUGAI_WIRE_DATA_MAX)
+      return protocol_error(w, error, MUGAI_SANDBOX_ERROR_PROTOCOL, "a misplaced DATA frame");
+    payload = frame_buffer(w, (gsize)untrusted_len);
+    if (!read_exact(w, payload, (gsize)untrusted_len, error))
+      return FALSE;
+    f->bytes = payload;
+    f->bytes_len = (gsize)untrusted_len;
+    return TRUE;
+  case MUGAI_WIRE_END:
+    if (untrusted_len != 0)
+      return protocol_error(w, error, MUGAI_SANDBOX_ERROR_PROTOCOL, "a malformed END frame");
+    w->seen_end = TRUE;
+    return TRUE;
+  default:
+    return protocol_error(w, error, MUGAI_SANDBOX_ERROR_PROTOCOL,
+                          "a frame an archive worker does not send");
+  }
+}
+
 gboolean
 mugai_worker_next(MugaiWorker *w, MugaiFrame *f, GError **error)
 {
@@ -551,6 +607,8 @@ mugai_worker_next(MugaiWorker *w, MugaiFrame *f, GError **error)
   f->type = h[0];
   f->index = mugai_wire_get32(h + 4);
   untrusted_len = mugai_wire_get64(h + 8);
+  if (w->members && f->type != MUGAI_WIRE_ERROR)
+    return member_frame(w, f, untrusted_len, error);
   switch (f->type) {
   case MUGAI_WIRE_DOC:
     if (untrusted_len != 8 || w->seen_doc)

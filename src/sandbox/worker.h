@@ -35,8 +35,10 @@ typedef enum {
 
 typedef struct _MugaiWorker MugaiWorker;
 
-/* One checked frame. PIXELS and TEXT belong to the worker and are valid
- * until the next call. */
+/* One checked frame. PIXELS, TEXT and BYTES belong to the worker and are
+ * valid until the next call. An "archive" worker's frames are MEMBER, DATA
+ * and END (checked for form and order here; sizes against [archive] by the
+ * caller); every other mode's are DOC, TEXT, PAGE and END. */
 typedef struct {
   MugaiWireType type;
   guint32 index;
@@ -47,6 +49,9 @@ typedef struct {
   const guint8 *pixels;                 /* PAGE: width*height*channels bytes */
   const char *text;                     /* TEXT: NUL-terminated, NOT yet validated UTF-8 */
   gsize text_len;
+  guint32 kind;        /* MEMBER: a MugaiWireMemberKind */
+  const guint8 *bytes; /* MEMBER: the stored name (no NUL, NOT decoded); DATA: content */
+  gsize bytes_len;
 } MugaiFrame;
 
 /* mugai_worker_spawn - run the worker in MODE ("pdf", "image", "archive")

@@ -1,5 +1,6 @@
 /*
- * main.c - mugai-worker: the only process that parses PDFs and images.
+ * main.c - mugai-worker: the only process that parses PDFs, images and
+ * archives.
  *
  * Started by the parent (src/sandbox/worker.c) with a fixed argument list
  * and four descriptors; never by hand. It maps the input, initialises what
@@ -162,9 +163,10 @@ pack_rgb_ssse3(const guint32 *row, guint width, guint8 *o)
   const __m128i order = _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
   guint x = 0;
 
-  /* Each store writes 16 bytes of which 12 count: stop while 4 spare bytes
-   * of the row remain ahead. */
-  for (; x + 5 <= width; x += 4, o += 12)
+  /* Each store writes 16 bytes of which 12 count: stop while the 4 spare
+   * bytes still fall in the row (two more pixels, six bytes, ahead); one
+   * pixel fewer would let the last row's store run a byte past the buffer. */
+  for (; x + 6 <= width; x += 4, o += 12)
     _mm_storeu_si128(
         (__m128i *)(gpointer)o,
         _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(gconstpointer)(row + x)), order));
@@ -317,14 +319,21 @@ main(int argc, char **argv)
   void *map;
 
   if (argc < 2 || isatty(1)) {
-    fprintf(stderr, "mugai-worker: started by mugai, not by hand (pdf|image ...)\n");
+    fprintf(stderr, "mugai-worker: started by mugai, not by hand (pdf|image|archive ...)\n");
     return 2;
   }
+  /* A converter's box: no input descriptor, no frames; it becomes the agent. */
+  if (!strcmp(argv[1], "office-launch"))
+    return mugai_worker_office_launch(argc, argv);
   mugai_confine_parse_limits(argc, argv, &job.confine);
   job.dpi = (guint)option_u64(argc, argv, "--dpi", 150);
   job.max_pages = (guint)option_u64(argc, argv, "--max-pages", 500);
   job.max_page_pixels = option_u64(argc, argv, "--max-page-pixels", 40000000);
   job.format = option_str(argc, argv, "--format");
+  job.max_members = option_u64(argc, argv, "--max-members", 10000);
+  job.max_total_bytes = option_u64(argc, argv, "--max-total", G_GUINT64_CONSTANT(1) << 30);
+  job.max_member_bytes = option_u64(argc, argv, "--max-member", 64 << 20);
+  job.max_ratio = option_u64(argc, argv, "--max-ratio", 200);
   if (!read_password(&job.password))
     return 1;
   if (!write_all(MUGAI_WIRE_MAGIC, 4))
@@ -342,5 +351,7 @@ main(int argc, char **argv)
     return mugai_worker_pdf(&job);
   if (!strcmp(argv[1], "image"))
     return mugai_worker_image(&job);
+  if (!strcmp(argv[1], "archive"))
+    return mugai_worker_archive(&job);
   mugai_worker_fail(MUGAI_WIRE_ERR_INTERNAL, "unknown mode");
 }

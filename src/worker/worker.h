@@ -1,5 +1,6 @@
 /*
- * worker.h - the worker program: parse one untrusted input, send pixels.
+ * worker.h - the worker program: parse one untrusted input, send pixels
+ * (documents, images) or members (archives).
  */
 #ifndef MUGAI_WORKER_WORKER_H
 #define MUGAI_WORKER_WORKER_H
@@ -16,8 +17,14 @@ typedef struct {
   guint dpi;
   guint max_pages;
   guint64 max_page_pixels;
-  const char *format; /* image: png, jpeg, gif, bmp, tiff, webp */
-  char *password;     /* from the preamble on descriptor 0, or NULL */
+  const char *format; /* image: png, jpeg, gif, bmp, tiff, webp; archive: zip, tar,
+                       * compressed (gzip, ... of a tar or one file), 7z, rar, lha, cab */
+  /* archive: what one archive may expand to (enforced while reading) */
+  guint64 max_members;
+  guint64 max_total_bytes;
+  guint64 max_member_bytes;
+  guint64 max_ratio;
+  char *password; /* from the preamble on descriptor 0, or NULL */
   const guint8 *input;
   gsize input_len;
 } MugaiWorkerJob;
@@ -43,6 +50,9 @@ gboolean mugai_worker_send_rgba(guint32 index, const guint8 *pixels, guint width
 
 int mugai_worker_pdf(MugaiWorkerJob *job);
 int mugai_worker_image(MugaiWorkerJob *job);
+int mugai_worker_archive(MugaiWorkerJob *job);
+/* mugai_worker_office_launch - confine, then exec the LibreOffice agent */
+int mugai_worker_office_launch(int argc, char **argv);
 
 G_END_DECLS
 

@@ -7,6 +7,10 @@
  * worker does, then tries WHAT; where the sandbox should stop it, it sends
  * a valid page afterwards, so that a sandbox that failed to stop it makes
  * the item "converted" and the test fail.
+ *
+ * As an archive worker ("archive-WHAT", read from a stored member of a
+ * ZIP), it breaks the member protocol or the [archive] limits, then sends
+ * a valid member: a parent that let it through rebuilds the archive.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -116,6 +120,113 @@ good(void)
   finish();
 }
 
+/* error_code - an ERROR frame with CODE, then exit */
+static void
+error_code(uint32_t code, const char *msg)
+{
+  unsigned char c[4];
+  mugai_wire_put32(c, code);
+  frame(MUGAI_WIRE_ERROR, 0, c, 4, 4 + strlen(msg));
+  out(msg, strlen(msg));
+  _exit(0);
+}
+
+/* member - a MEMBER frame: KIND, a name of NAME_LEN bytes, DECLARED_LEN
+ * written into the name length field */
+static void
+member(uint32_t index, uint32_t kind, const char *name, size_t name_len, uint32_t declared_len)
+{
+  unsigned char *p = g_malloc(MUGAI_WIRE_MEMBER_SIZE + name_len);
+  mugai_wire_put32(p, kind);
+  mugai_wire_put32(p + 4, declared_len);
+  memcpy(p + MUGAI_WIRE_MEMBER_SIZE, name, name_len);
+  frame(MUGAI_WIRE_MEMBER, index, p, MUGAI_WIRE_MEMBER_SIZE + name_len,
+        MUGAI_WIRE_MEMBER_SIZE + name_len);
+  g_free(p);
+}
+
+/* data - a DATA frame of LEN bytes of text */
+static void
+data(uint32_t index, size_t len)
+{
+  char *p = g_malloc(len);
+  memset(p, 'x', len);
+  frame(MUGAI_WIRE_DATA, index, p, len, len);
+  g_free(p);
+}
+
+/* archive_good - one valid member and END: what a parent that failed to
+ * stop the worker would turn into a rebuilt archive */
+static void
+archive_good(uint32_t index)
+{
+  member(index, MUGAI_WIRE_MEMBER_FILE, "ok.txt", 6, 6);
+  frame(MUGAI_WIRE_DATA, index, "hello\n", 6, 6);
+  frame(MUGAI_WIRE_END, 0, NULL, 0, 0);
+  _exit(0);
+}
+
+/* archive - misbehave as an archive worker ("archive-WHAT") */
+static void
+archive(const char *what)
+{
+  if (!strcmp(what, "kind"))
+    member(0, 9, "a.txt", 5, 5);
+  else if (!strcmp(what, "name-length"))
+    member(0, MUGAI_WIRE_MEMBER_FILE, "a.txt", 5, 10);
+  else if (!strcmp(what, "name-nul"))
+    member(0, MUGAI_WIRE_MEMBER_FILE, "a\0b.txt", 7, 7);
+  else if (!strcmp(what, "name-long")) {
+    char *name = g_malloc(5000);
+    memset(name, 'n', 5000);
+    member(0, MUGAI_WIRE_MEMBER_FILE, name, 5000, 5000);
+  } else if (!strcmp(what, "index"))
+    member(3, MUGAI_WIRE_MEMBER_FILE, "a.txt", 5, 5);
+  else if (!strcmp(what, "data-first"))
+    data(0, 10);
+  else if (!strcmp(what, "data-dir")) {
+    member(0, MUGAI_WIRE_MEMBER_DIR, "d/", 2, 2);
+    data(0, 10);
+  } else if (!strcmp(what, "data-index")) {
+    member(0, MUGAI_WIRE_MEMBER_FILE, "a.txt", 5, 5);
+    data(1, 10);
+  } else if (!strcmp(what, "data-huge")) {
+    member(0, MUGAI_WIRE_MEMBER_FILE, "a.txt", 5, 5);
+    frame(MUGAI_WIRE_DATA, 0, "xxxx", 4, (2u << 20));
+  } else if (!strcmp(what, "doc"))
+    doc(1);
+  else if (!strcmp(what, "member-bytes")) {
+    /* the parent is told max_member_bytes = 4096: 6000 in one member */
+    member(0, MUGAI_WIRE_MEMBER_FILE, "a.txt", 5, 5);
+    data(0, 3000);
+    data(0, 3000);
+  } else if (!strcmp(what, "total")) {
+    /* max_total_bytes = 8192: 3 x 3000 */
+    for (uint32_t i = 0; i < 3; i++) {
+      member(i, MUGAI_WIRE_MEMBER_FILE, "a.txt", 5, 5);
+      data(i, 3000);
+    }
+  } else if (!strcmp(what, "members")) {
+    /* max_members = 3: a fourth */
+    for (uint32_t i = 0; i < 4; i++)
+      member(i, MUGAI_WIRE_MEMBER_DIR, "d/", 2, 2);
+  } else if (!strcmp(what, "ratio")) {
+    /* 2 MiB from an input of a few hundred bytes: over 200 times */
+    member(0, MUGAI_WIRE_MEMBER_FILE, "a.txt", 5, 5);
+    data(0, MUGAI_WIRE_DATA_MAX);
+    data(0, MUGAI_WIRE_DATA_MAX);
+  } else if (!strcmp(what, "encrypted"))
+    error_code(MUGAI_WIRE_ERR_ENCRYPTED, "a password-protected ZIP");
+  else if (!strcmp(what, "bomb"))
+    error_code(MUGAI_WIRE_ERR_LIMIT, "a member expands more than 200 times");
+  else if (!strcmp(what, "short")) {
+    member(0, MUGAI_WIRE_MEMBER_FILE, "a.txt", 5, 5);
+    frame(MUGAI_WIRE_DATA, 0, "xx", 2, 100);
+    _exit(0);
+  }
+  archive_good(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -131,7 +242,8 @@ main(int argc, char **argv)
       return 7; /* the password preamble: none in these tests */
   }
   n = pread(3, input, sizeof input - 1, 0);
-  what = n > 0 ? strstr(input, "%mugai-evil:") : NULL;
+  /* memmem: a ZIP's headers before the instruction hold NUL bytes */
+  what = n > 0 ? memmem(input, (size_t)n, "%mugai-evil:", 12) : NULL;
   if (!what)
     return 9;
   what += strlen("%mugai-evil:");
@@ -162,6 +274,8 @@ main(int argc, char **argv)
   }
   out(MUGAI_WIRE_MAGIC, 4);
 
+  if (!strncmp(what, "archive-", 8))
+    archive(what + 8);
   if (!strcmp(what, "socket"))
     (void)socket(AF_INET, SOCK_STREAM, 0);
   else if (!strcmp(what, "exec")) {

@@ -1,0 +1,42 @@
+/*
+ * audit.h - the append-only, hash-chained audit log.
+ *
+ * One JSON object per line: time, user, action, id, reason, extra fields,
+ * and prev, the hex SHA-256 of the previous line (64 zeros on the first).
+ * Editing, deleting or reordering a line breaks the chain at the line after
+ * it; mugai_audit_verify finds the first such line.
+ */
+#ifndef MUGAI_QUARANTINE_AUDIT_H
+#define MUGAI_QUARANTINE_AUDIT_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* One line to append; EXTRA (may be NULL) holds further string fields. */
+typedef struct {
+  const char *action;       /* stored, verdict, show, export, purge, ... */
+  const char *id;           /* the entry it concerns, or NULL */
+  const char *reason;       /* free text, or NULL */
+  const char *const *extra; /* key, value, key, value, ..., NULL */
+} MugaiAuditRecord;
+
+/* mugai_audit_append - append N records to the log at PATH, under an
+ * exclusive flock, with one write and one fsync. */
+gboolean mugai_audit_append(const char *path, const MugaiAuditRecord *records, guint n,
+                            GError **error);
+
+/* mugai_audit_user - the acting OS user's name (transfer none). */
+const char *mugai_audit_user(void);
+
+/* mugai_audit_verify - check the chain of the log at PATH. Returns TRUE
+ * when it holds; otherwise *BAD_LINE is the first broken line (1-based) and
+ * ERROR says why. *LINES is the number of lines read, *HEAD (may be NULL)
+ * the SHA-256 of the last line, to be kept elsewhere: the chain alone cannot
+ * show that lines were cut from the end. A missing log is an empty chain. */
+gboolean mugai_audit_verify(const char *path, guint64 *lines, guint64 *bad_line, char **head,
+                            GError **error);
+
+G_END_DECLS
+
+#endif /* MUGAI_QUARANTINE_AUDIT_H */
