@@ -185,10 +185,11 @@ office_run(MugaiItem *item, MugaiRun *run, GError **error)
     started = g_strdup_printf("started for it in %" G_GUINT64_FORMAT " ms", stats.start_ms);
   else
     started = g_strdup_printf("its document %u", stats.document);
-  mugai_item_set_outcome(
-      item, MUGAI_ACTION_CONVERTED, MUGAI_REASON_RENDERED,
-      "%s to PDF by LibreOffice %s (converter %u, %s; %" G_GUINT64_FORMAT " ms), then %s", format,
-      stats.version, stats.converter, started, stats.convert_ms, rendered ? rendered : "rendered");
+  mugai_item_set_outcome(item, MUGAI_ACTION_CONVERTED, MUGAI_REASON_RENDERED,
+                         "%s to PDF by LibreOffice %s in %s (converter %u, %s; %" G_GUINT64_FORMAT
+                         " ms), then %s",
+                         format, stats.version, stats.confinement, stats.converter, started,
+                         stats.convert_ms, rendered ? rendered : "rendered");
   return MUGAI_FILTER_OK;
 }
 

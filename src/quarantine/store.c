@@ -241,6 +241,18 @@ mugai_store_batch_count(const MugaiStoreBatch *b)
   return b->entries->len;
 }
 
+/* holds_item - whether ITEM or anything under it is held */
+static gboolean
+holds_item(const MugaiItem *item)
+{
+  if (mugai_item_get_action(item) == MUGAI_ACTION_HELD)
+    return TRUE;
+  for (guint i = 0; i < mugai_item_get_n_children(item); i++)
+    if (holds_item(mugai_item_get_child(item, i)))
+      return TRUE;
+  return FALSE;
+}
+
 gboolean
 mugai_store_batch_add(MugaiStoreBatch *b, MugaiResult *result, GBytes *original, const char *source,
                       const char *sender, const char *const *recipients, GError **error)
@@ -288,8 +300,12 @@ mugai_store_batch_add(MugaiStoreBatch *b, MugaiResult *result, GBytes *original,
   e->size = (gint64)len;
   e->sha256 = g_steal_pointer(&sha);
   e->verdict = g_strdup(mugai_verdict_name(mugai_result_get_verdict(result)));
-  e->state = g_strdup(mugai_result_get_verdict(result) == MUGAI_VERDICT_DELIVERED ? "delivered"
-                                                                                  : "held");
+  /* A delivered mail with a held attachment (a PPAP archive) waits for an
+   * operator as much as a held file does: both are listed as held. */
+  e->state = g_strdup(mugai_result_get_verdict(result) == MUGAI_VERDICT_DELIVERED
+                              && !holds_item(mugai_result_get_root(result))
+                          ? "delivered"
+                          : "held");
   e->retain_until = e->time + (gint64)s->retention_days * 86400;
   e->report = mugai_result_report_json(result, FALSE);
   g_ptr_array_add(b->entries, e);

@@ -50,6 +50,7 @@ typedef struct {
   char *dir;       /* private directory */
   char *pipe_name; /* LibreOffice's UNO pipe */
   char version[32];
+  char confinement[64]; /* as the launcher reported it, e.g. seccomp+landlock-v7 */
   guint documents;
   guint recycle_after;
   GString *diag;
@@ -439,8 +440,20 @@ read_ready(Converter *c, gint64 deadline, GError **error)
   text = printable(buf, (gsize)untrusted_len);
   semi = strchr(text, ';');
   if (semi)
-    *semi = 0;
+    *semi++ = 0;
   g_strlcpy(c->version, text, sizeof c->version);
+  g_strlcpy(c->confinement, semi && *semi ? semi : "unknown", sizeof c->confinement);
+  /* Without Landlock a converter can write wherever mugai's user can:
+   * worth saying once. */
+  if (!strstr(c->confinement, "landlock")) {
+    static gsize warned;
+    if (g_once_init_enter(&warned)) {
+      g_warning("LibreOffice converters run without Landlock (%s): their only file-system "
+                "barrier is the permissions of mugai's user",
+                c->confinement);
+      g_once_init_leave(&warned, 1);
+    }
+  }
   return TRUE;
 }
 
@@ -714,6 +727,7 @@ mugai_office_convert(const MugaiConfig *config, GBytes *data, const char *format
   stats->converter = c->id;
   stats->document = c->documents;
   g_strlcpy(stats->version, c->version, sizeof stats->version);
+  g_strlcpy(stats->confinement, c->confinement, sizeof stats->confinement);
   deadline = t0 + (gint64)config->office.timeout_ms * 1000;
   if (request(c, data, format, password, deadline, error))
     pdf = reply(c, deadline, error);

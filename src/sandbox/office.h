@@ -25,11 +25,12 @@ G_BEGIN_DECLS
 
 /* What a conversion tells the report. */
 typedef struct {
-  guint converter;    /* which converter of this process (1, 2, ...) */
-  guint document;     /* its how-manieth document this was (1 = just started) */
-  guint64 start_ms;   /* time its start took, when started for this document; else 0 */
-  guint64 convert_ms; /* the conversion, start excluded */
-  char version[32];   /* LibreOffice's version */
+  guint converter;      /* which converter of this process (1, 2, ...) */
+  guint document;       /* its how-manieth document this was (1 = just started) */
+  guint64 start_ms;     /* time its start took, when started for this document; else 0 */
+  guint64 convert_ms;   /* the conversion, start excluded */
+  char version[32];     /* LibreOffice's version */
+  char confinement[64]; /* how its box was built, e.g. seccomp+landlock-v7 */
 } MugaiOfficeStats;
 
 /* mugai_office_convert - DATA, an office document of FORMAT (a hint from

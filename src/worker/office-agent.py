@@ -9,7 +9,8 @@ macros are disabled, drives it over UNO through a pipe, and converts one
 document at a time for mugai (src/sandbox/office.c) on its standard input and
 output:
 
-  agent -> mugai   "MGO1", then READY (payload: the LibreOffice version)
+  agent -> mugai   "MGO1", then READY (payload: the LibreOffice version, ';',
+                   how the launcher confined it, e.g. seccomp+landlock-v7)
   mugai -> agent   CONVERT: u32 n, n bytes of format hint; u32 m, m bytes
                    of password (0: none); the rest of the payload is the
                    document
@@ -336,6 +337,17 @@ class Office:
             self.proc.wait()
         self.proc = None
 
+    def died(self, e):
+        """Raise a Failure (internal) if E means LibreOffice itself died:
+        a crash on a hostile document is not the document being malformed."""
+        try:
+            rc = self.proc.wait(timeout=1) if "Disposed" in type(e).__name__ else self.proc.poll()
+        except subprocess.TimeoutExpired:
+            rc = None
+        if rc is not None or "Disposed" in type(e).__name__:
+            raise Failure(ERR_INTERNAL, "LibreOffice stopped while reading it (%s)" %
+                          ("status %d" % rc if rc is not None else type(e).__name__))
+
     def detect(self, url, hint, password, questions):
         """The LibreOffice type of the file at URL, if HINT's family admits it."""
         allowed = FAMILIES.get(hint)
@@ -347,6 +359,7 @@ class Office:
         try:
             kind = self.detection.queryTypeByDescriptor(props(**d), True)[0]
         except Exception as e:
+            self.died(e)
             if questions.wanted_password():
                 raise Failure(ERR_ENCRYPTED, "password required")
             raise Failure(ERR_MALFORMED, "type detection failed: %s" % type(e).__name__)
@@ -380,6 +393,7 @@ class Office:
         try:
             doc = self.desktop.loadComponentFromURL(url, "_blank", 0, props(**load))
         except Exception as e:
+            self.died(e)
             doc = None
             why = type(e).__name__
         else:
@@ -402,6 +416,7 @@ class Office:
             uno.invoke(doc, "storeToURL",
                        (uno.systemPathToFileUrl(out), props(FilterName=export, FilterData=options)))
         except Exception as e:
+            self.died(e)
             raise Failure(ERR_MALFORMED, "LibreOffice could not export it: %s" % type(e).__name__)
         finally:
             try:
@@ -436,7 +451,8 @@ def main(argv):
         send_error(out, f.code, str(f))
         office.stop()
         return 1
-    send(out, READY, version.encode("ascii", "replace")[:64])
+    confinement = opts.get("confinement", "unknown")
+    send(out, READY, ("%s;%s" % (version[:31], confinement[:64])).encode("ascii", "replace"))
     try:
         while True:
             req = read_request(inp)
@@ -447,6 +463,8 @@ def main(argv):
                 pdf = office.convert(hint, password, data)
             except Failure as f:
                 send_error(out, f.code, str(f))
+                if f.code == ERR_INTERNAL:
+                    break
                 continue
             except Exception as e:  # LibreOffice died or the bridge broke
                 send_error(out, ERR_INTERNAL, "LibreOffice failed: %s" % type(e).__name__)

@@ -291,9 +291,11 @@ mkdir secret
 echo "not for the converter" >secret/file
 cat >probe-agent.py <<'PYEOF'
 import ctypes, errno, os, socket, struct, subprocess, sys
+READY = (lambda c: b"MGO1R\0\0\0" + struct.pack("<IQ", 0, len(c)) + c)(("fake;" + next(
+    (a.split("=", 1)[1] for a in sys.argv if a.startswith("--confinement=")), "?")).encode())
 opts = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
 out = sys.stdout.buffer
-out.write(b"MGO1R\0\0\0" + struct.pack("<IQ", 0, 0))
+out.write(READY)
 out.flush()
 libc = ctypes.CDLL(None, use_errno=True)
 def p(name, fn):
@@ -368,8 +370,10 @@ rm -f /tmp/mugai-probe-*
 # deep: the agent starts a child that starts another, and hangs.
 cat >hang-agent.py <<'PYEOF'
 import struct, subprocess, sys, time
+READY = (lambda c: b"MGO1R\0\0\0" + struct.pack("<IQ", 0, len(c)) + c)(("fake;" + next(
+    (a.split("=", 1)[1] for a in sys.argv if a.startswith("--confinement=")), "?")).encode())
 out = sys.stdout.buffer
-out.write(b"MGO1R\0\0\0" + struct.pack("<IQ", 0, 0))
+out.write(READY)
 out.flush()
 sys.stdin.buffer.read(16)
 subprocess.Popen(["/bin/sh", "-c", "sleep 9871 & sleep 9872; wait"])
@@ -387,7 +391,9 @@ t "... and its grandchildren are gone (no sleep 9871/9872)" no_sleepers
 # An agent that dies: worker-failed, and the next document gets a new one.
 cat >die-agent.py <<'PYEOF'
 import struct, sys
-sys.stdout.buffer.write(b"MGO1R\0\0\0" + struct.pack("<IQ", 0, 0))
+READY = (lambda c: b"MGO1R\0\0\0" + struct.pack("<IQ", 0, len(c)) + c)(("fake;" + next(
+    (a.split("=", 1)[1] for a in sys.argv if a.startswith("--confinement=")), "?")).encode())
+sys.stdout.buffer.write(READY)
 sys.stdout.buffer.flush()
 sys.stdin.buffer.read(16)
 sys.exit(3)
