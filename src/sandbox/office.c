@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -137,6 +138,31 @@ read_exact(Converter *c, void *buf, gsize len, gint64 deadline, GError **error)
   return TRUE;
 }
 
+/* write_nosigpipe - write(2) to a pipe whose reader may have died: EPIPE,
+ * never SIGPIPE (which would kill mugai, a library's caller, outright). The
+ * signal is blocked for this thread and, if raised, taken back. */
+static ssize_t
+write_nosigpipe(int fd, const void *buf, gsize len)
+{
+  sigset_t pipe_set, old;
+  ssize_t n;
+  int saved;
+
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  n = write(fd, buf, len);
+  saved = errno;
+  if (n < 0 && saved == EPIPE) {
+    struct timespec zero = { 0, 0 };
+    while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+      ;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  errno = saved;
+  return n;
+}
+
 /* write_all - LEN bytes to the converter's input before DEADLINE */
 static gboolean
 write_all(Converter *c, const void *buf, gsize len, gint64 deadline, GError **error)
@@ -147,7 +173,7 @@ write_all(Converter *c, const void *buf, gsize len, gint64 deadline, GError **er
     ssize_t n;
     if (!wait_fd(c, c->to_fd, POLLOUT, deadline, error))
       return FALSE;
-    n = write(c->to_fd, p, MIN(len, (gsize)1 << 20));
+    n = write_nosigpipe(c->to_fd, p, MIN(len, (gsize)1 << 20));
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
       continue;
     if (n <= 0) {
