@@ -124,27 +124,9 @@ static void
 record_failure(MugaiItem *item, const MugaiConfig *config, const GError *error,
                const MugaiOfficeStats *stats)
 {
-  MugaiReason reason = MUGAI_REASON_WORKER_FAILED;
+  MugaiReason reason = mugai_sandbox_error_reason(error);
   MugaiAction action;
 
-  if (error && error->domain == MUGAI_SANDBOX_ERROR)
-    switch ((MugaiSandboxError)error->code) {
-    case MUGAI_SANDBOX_ERROR_ENCRYPTED:
-      reason = MUGAI_REASON_ENCRYPTED;
-      break;
-    case MUGAI_SANDBOX_ERROR_TIMEOUT:
-      reason = MUGAI_REASON_TIMEOUT;
-      break;
-    case MUGAI_SANDBOX_ERROR_MALFORMED:
-    case MUGAI_SANDBOX_ERROR_UNSUPPORTED:
-      reason = MUGAI_REASON_MALFORMED;
-      break;
-    case MUGAI_SANDBOX_ERROR_LIMIT:
-      reason = MUGAI_REASON_RENDER_LIMIT;
-      break;
-    default:
-      break;
-    }
   if (reason == MUGAI_REASON_ENCRYPTED)
     action = config->office.remove_encrypted ? MUGAI_ACTION_REMOVED : MUGAI_ACTION_HELD;
   else

@@ -714,30 +714,32 @@ mugai_worker_close(MugaiWorker *w, gboolean kill_it, GError **error)
   return ok;
 }
 
+MugaiReason
+mugai_sandbox_error_reason(const GError *error)
+{
+  if (!error || error->domain != MUGAI_SANDBOX_ERROR)
+    return MUGAI_REASON_WORKER_FAILED;
+  switch ((MugaiSandboxError)error->code) {
+  case MUGAI_SANDBOX_ERROR_ENCRYPTED:
+    return MUGAI_REASON_ENCRYPTED;
+  case MUGAI_SANDBOX_ERROR_TIMEOUT:
+    return MUGAI_REASON_TIMEOUT;
+  case MUGAI_SANDBOX_ERROR_LIMIT:
+    return MUGAI_REASON_RENDER_LIMIT;
+  case MUGAI_SANDBOX_ERROR_MALFORMED:
+  case MUGAI_SANDBOX_ERROR_UNSUPPORTED:
+    return MUGAI_REASON_MALFORMED;
+  default:
+    return MUGAI_REASON_WORKER_FAILED;
+  }
+}
+
 void
 mugai_sandbox_record_failure(MugaiItem *item, const MugaiConfig *config, const GError *error)
 {
-  MugaiReason reason = MUGAI_REASON_WORKER_FAILED;
+  MugaiReason reason = mugai_sandbox_error_reason(error);
   MugaiAction action;
 
-  if (error && error->domain == MUGAI_SANDBOX_ERROR)
-    switch ((MugaiSandboxError)error->code) {
-    case MUGAI_SANDBOX_ERROR_ENCRYPTED:
-      reason = MUGAI_REASON_ENCRYPTED;
-      break;
-    case MUGAI_SANDBOX_ERROR_TIMEOUT:
-      reason = MUGAI_REASON_TIMEOUT;
-      break;
-    case MUGAI_SANDBOX_ERROR_LIMIT:
-      reason = MUGAI_REASON_RENDER_LIMIT;
-      break;
-    case MUGAI_SANDBOX_ERROR_MALFORMED:
-    case MUGAI_SANDBOX_ERROR_UNSUPPORTED:
-      reason = MUGAI_REASON_MALFORMED;
-      break;
-    default:
-      break;
-    }
   if (reason == MUGAI_REASON_ENCRYPTED)
     action = config->sandbox.remove_encrypted ? MUGAI_ACTION_REMOVED : MUGAI_ACTION_HELD;
   else

@@ -94,6 +94,9 @@ guint mugai_sandbox_pool_size(const MugaiConfig *config);
  * failed with ERROR (a MUGAI_SANDBOX_ERROR): held when it needs a password
  * (unless [sandbox] on_encrypted = remove) or when [sandbox] on_failure =
  * hold, removed otherwise; never converted. */
+/* mugai_sandbox_error_reason - the reason code for a MUGAI_SANDBOX_ERROR
+ * (worker-failed for anything else). */
+MugaiReason mugai_sandbox_error_reason(const GError *error);
 void mugai_sandbox_record_failure(MugaiItem *item, const MugaiConfig *config, const GError *error);
 
 /* mugai_sandbox_worker_path - the worker program in use. (transfer full) */
