@@ -38,7 +38,7 @@
 #include "sandbox/worker.h"
 
 #define HEADER_SIZE  16
-#define STDERR_KEEP  4096
+#define STDERR_KEEP  MUGAI_SANDBOX_DIAG_KEEP
 #define REMOVE_DEPTH 64
 #define READY_MAX    256
 
@@ -70,18 +70,7 @@ static gboolean pool_atexit;
 static void
 drain_diag(Converter *c)
 {
-  char buf[4096];
-  ssize_t n = read(c->err_fd, buf, sizeof buf);
-
-  if (n <= 0) {
-    if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-      close(c->err_fd);
-      c->err_fd = -1;
-    }
-    return;
-  }
-  if (c->diag->len < STDERR_KEEP)
-    g_string_append_len(c->diag, buf, MIN((gsize)n, STDERR_KEEP - c->diag->len));
+  mugai_sandbox_drain_diag(&c->err_fd, c->diag);
 }
 
 /* wait_fd - poll FD for EVENTS until DEADLINE (monotonic us), draining the

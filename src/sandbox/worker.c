@@ -28,7 +28,7 @@
 
 #define MAX_SIDE      10000
 #define MAX_PAGE_MPT  14400000u /* 200 inches */
-#define STDERR_KEEP   4096
+#define STDERR_KEEP   MUGAI_SANDBOX_DIAG_KEEP
 #define PIPE_CAPACITY (1 << 20)
 
 extern char **environ;
@@ -369,22 +369,28 @@ death_error(MugaiWorker *w, int status, GError **error)
                 "%s worker stopped before its last frame", w->mode);
 }
 
+void
+mugai_sandbox_drain_diag(int *fd, GString *keep)
+{
+  char buf[4096];
+  ssize_t n = read(*fd, buf, sizeof buf);
+
+  if (n <= 0) {
+    if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+      close(*fd);
+      *fd = -1;
+    }
+    return;
+  }
+  if (keep->len < MUGAI_SANDBOX_DIAG_KEEP)
+    g_string_append_len(keep, buf, MIN((gsize)n, MUGAI_SANDBOX_DIAG_KEEP - keep->len));
+}
+
 /* drain_diag - keep the start of the worker's standard error */
 static void
 drain_diag(MugaiWorker *w)
 {
-  char buf[4096];
-  ssize_t n = read(w->err_fd, buf, sizeof buf);
-
-  if (n <= 0) {
-    if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-      close(w->err_fd);
-      w->err_fd = -1;
-    }
-    return;
-  }
-  if (w->diag->len < STDERR_KEEP)
-    g_string_append_len(w->diag, buf, MIN((gsize)n, STDERR_KEEP - w->diag->len));
+  mugai_sandbox_drain_diag(&w->err_fd, w->diag);
 }
 
 /* read_exact - LEN bytes of frames within the deadline */

@@ -94,6 +94,12 @@ guint mugai_sandbox_pool_size(const MugaiConfig *config);
  * failed with ERROR (a MUGAI_SANDBOX_ERROR): held when it needs a password
  * (unless [sandbox] on_encrypted = remove) or when [sandbox] on_failure =
  * hold, removed otherwise; never converted. */
+/* mugai_sandbox_drain_diag - read what a child wrote on its diagnostics
+ * pipe *FD, keeping the first MUGAI_SANDBOX_DIAG_KEEP bytes in KEEP;
+ * closes *FD (and sets it to -1) at its end. */
+#define MUGAI_SANDBOX_DIAG_KEEP 4096
+void mugai_sandbox_drain_diag(int *fd, GString *keep);
+
 /* mugai_sandbox_error_reason - the reason code for a MUGAI_SANDBOX_ERROR
  * (worker-failed for anything else). */
 MugaiReason mugai_sandbox_error_reason(const GError *error);
