@@ -214,7 +214,8 @@ expand(Expansion *x, const char *format, GError **error)
   MugaiWorker *w;
   gboolean ok = FALSE;
 
-  mugai_sandbox_acquire(x->run->config);
+  if (!mugai_sandbox_acquire(x->run->config, error))
+    return FALSE;
   w = mugai_worker_spawn(x->run->config, "archive", data, extra, mugai_run_get_password(x->run),
                          error);
   while (w) {

@@ -94,7 +94,10 @@ image_run(MugaiItem *item, MugaiRun *run, GError **error)
   MugaiFrame f;
   guint width = 0, height = 0;
 
-  mugai_sandbox_acquire(run->config);
+  if (!mugai_sandbox_acquire(run->config, &local)) {
+    mugai_sandbox_record_failure(item, run->config, local);
+    return MUGAI_FILTER_OK;
+  }
   w = mugai_worker_spawn(run->config, "image", mugai_item_get_data(item), extra, NULL, &local);
   if (w && decode(run, w, &photo, &f, &local)) {
     /* Encode while the frame's pixels are valid, then insist on a clean end. */

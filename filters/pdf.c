@@ -248,7 +248,8 @@ render(MugaiRun *run, GBytes *data, MugaiPdfWriter *writer, TextLayer *text, gui
 
   g_mutex_init(&enc.lock);
   g_cond_init(&enc.cond);
-  mugai_sandbox_acquire(cfg);
+  if (!mugai_sandbox_acquire(cfg, error))
+    goto out;
   crew.slots = 1;
   if (!crew_start(&crew, cfg, data, error))
     goto out;

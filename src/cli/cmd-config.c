@@ -61,5 +61,14 @@ mugai_cmd_config(int argc, char **argv)
     printf("\n[delivery]\nmail = %s\n", c->quarantine.delivery_mail);
   else
     printf("\n[delivery]\n# mail: not set; reprocess and release need -o FILE\n");
+  printf("\n[milter]\nsocket = %s\nsocket_mode = %04o\n", c->milter.socket, c->milter.socket_mode);
+  if (c->milter.user)
+    printf("user = %s\n", c->milter.user);
+  else
+    printf("# user: not set; mugai-milter keeps the user it was started as\n");
+  printf("timeout = %u\non_internal_error = %s\non_timeout = %s\non_oversize = %s\n",
+         c->milter.timeout_ms / 1000, mugai_failure_policy_name(c->milter.on_internal_error),
+         mugai_failure_policy_name(c->milter.on_timeout),
+         mugai_failure_policy_name(c->milter.on_oversize));
   return 0;
 }

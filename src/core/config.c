@@ -12,7 +12,17 @@
 
 #define DEFAULT_STATE_DIR "/var/lib/mugai"
 
-typedef enum { KEY_SIZE, KEY_UINT, KEY_CHOICE, KEY_PATH, KEY_DAYS, KEY_MAILER } KeyKind;
+typedef enum {
+  KEY_SIZE,
+  KEY_UINT,
+  KEY_CHOICE,
+  KEY_PATH,
+  KEY_DAYS,
+  KEY_MAILER,
+  KEY_SOCKET,
+  KEY_MODE,
+  KEY_USER,
+} KeyKind;
 
 typedef struct {
   const char *group;
@@ -27,6 +37,7 @@ static const char *const charset_choices[] = { "utf-8", "iso-2022-jp", NULL };
 static const char *const failure_choices[] = { "remove", "hold", NULL };
 static const char *const encrypted_choices[] = { "hold", "remove", NULL };
 static const char *const bool_choices[] = { "false", "true", NULL };
+static const char *const policy_choices[] = { "tempfail", "reject", "hold", NULL };
 
 static const KeySpec key_specs[] = {
   { "paths", "state_dir", KEY_PATH, 0, 0, NULL },
@@ -63,10 +74,23 @@ static const KeySpec key_specs[] = {
   { "quarantine", "allow_release", KEY_CHOICE, 0, 0, bool_choices },
   { "audit", "log", KEY_PATH, 0, 0, NULL },
   { "delivery", "mail", KEY_MAILER, 0, 0, NULL },
+  { "milter", "socket", KEY_SOCKET, 0, 0, NULL },
+  { "milter", "socket_mode", KEY_MODE, 0, 0777, NULL },
+  { "milter", "user", KEY_USER, 0, 0, NULL },
+  { "milter", "timeout", KEY_UINT, 1, 3600, NULL },
+  { "milter", "on_internal_error", KEY_CHOICE, 0, 0, policy_choices },
+  { "milter", "on_timeout", KEY_CHOICE, 0, 0, policy_choices },
+  { "milter", "on_oversize", KEY_CHOICE, 0, 0, policy_choices },
 };
 
 /* Groups that later components own; their keys are checked by them. */
-static const char *const foreign_groups[] = { "milter", "watch", "policy", NULL };
+static const char *const foreign_groups[] = { "watch", "policy", NULL };
+
+const char *
+mugai_failure_policy_name(MugaiFailurePolicy policy)
+{
+  return policy_choices[policy <= MUGAI_POLICY_HOLD ? policy : 0];
+}
 
 MugaiConfig *
 mugai_config_new_default(void)
@@ -97,6 +121,9 @@ mugai_config_new_default(void)
   c->office.timeout_ms = 120 * 1000;
   c->office.memory_limit = G_GUINT64_CONSTANT(4) << 30;
   c->quarantine.retention_days = 90;
+  c->milter.socket = g_strdup("unix:/run/mugai/milter.sock");
+  c->milter.socket_mode = 0660;
+  c->milter.timeout_ms = 240 * 1000;
   return c;
 }
 
@@ -108,6 +135,8 @@ mugai_config_free(MugaiConfig *config)
     g_free(config->sandbox.worker);
     g_free(config->quarantine.audit_log);
     g_free(config->quarantine.delivery_mail);
+    g_free(config->milter.socket);
+    g_free(config->milter.user);
     if (config->password)
       memset(config->password, 0, strlen(config->password));
     g_free(config->password);
@@ -234,6 +263,28 @@ apply_office_key(MugaiOfficeConfig *o, const char *key, guint64 n)
     o->remove_encrypted = n == 1;
 }
 
+/* apply_milter_key - one [milter] value, already checked */
+static void
+apply_milter_key(MugaiMilterConfig *m, const char *key, guint64 n, char **value)
+{
+  if (!strcmp(key, "socket")) {
+    g_free(m->socket);
+    m->socket = g_steal_pointer(value);
+  } else if (!strcmp(key, "socket_mode"))
+    m->socket_mode = (guint)n;
+  else if (!strcmp(key, "user")) {
+    g_free(m->user);
+    m->user = g_steal_pointer(value);
+  } else if (!strcmp(key, "timeout"))
+    m->timeout_ms = (guint)n * 1000;
+  else if (!strcmp(key, "on_internal_error"))
+    m->on_internal_error = (MugaiFailurePolicy)n;
+  else if (!strcmp(key, "on_timeout"))
+    m->on_timeout = (MugaiFailurePolicy)n;
+  else if (!strcmp(key, "on_oversize"))
+    m->on_oversize = (MugaiFailurePolicy)n;
+}
+
 /* apply_key - parse one value into CONFIG, or fail naming the key */
 static gboolean
 apply_key(MugaiConfig *c, const KeySpec *spec, const char *raw, GError **error)
@@ -272,6 +323,40 @@ apply_key(MugaiConfig *c, const KeySpec *spec, const char *raw, GError **error)
       return FALSE;
     }
     break;
+  case KEY_SOCKET:
+    /* What libmilter's smfi_setconn accepts, with absolute paths. */
+    if (!((g_str_has_prefix(value, "unix:") && g_path_is_absolute(value + 5))
+          || (g_str_has_prefix(value, "local:") && g_path_is_absolute(value + 6))
+          || ((g_str_has_prefix(value, "inet:") || g_str_has_prefix(value, "inet6:"))
+              && g_ascii_isdigit(value[strchr(value, ':') - value + 1])))) {
+      g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "[%s] %s: \"%s\" is neither unix:/ABSOLUTE/PATH nor inet:PORT@HOST", spec->group,
+                  spec->key, value);
+      return FALSE;
+    }
+    break;
+  case KEY_MODE: {
+    char *end = NULL;
+    n = g_ascii_strtoull(value, &end, 8);
+    if (!*value || *end || n > spec->max) {
+      g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "[%s] %s: \"%s\" is not an octal mode (e.g. 0660)", spec->group, spec->key,
+                  value);
+      return FALSE;
+    }
+    break;
+  }
+  case KEY_USER: {
+    gboolean good = *value && strlen(value) <= 32 && !g_ascii_isdigit(value[0]) && value[0] != '-';
+    for (const char *q = value; good && *q; q++)
+      good = g_ascii_isalnum(*q) || *q == '_' || *q == '-' || *q == '.';
+    if (!good) {
+      g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "[%s] %s: \"%s\" is not a user name", spec->group, spec->key, value);
+      return FALSE;
+    }
+    break;
+  }
   case KEY_SIZE:
   case KEY_UINT:
     if (!(spec->kind == KEY_SIZE
@@ -327,6 +412,8 @@ apply_key(MugaiConfig *c, const KeySpec *spec, const char *raw, GError **error)
     c->prefer_html = n == 1;
   else if (!strcmp(spec->key, "output_charset"))
     c->out_charset = n == 1 ? MUGAI_OUTPUT_ISO2022JP : MUGAI_OUTPUT_UTF8;
+  else if (!strcmp(spec->group, "milter"))
+    apply_milter_key(&c->milter, spec->key, n, &value);
   else if (!strcmp(spec->group, "sandbox"))
     apply_sandbox_key(&c->sandbox, spec->key, n, &value);
   else if (!strcmp(spec->group, "archive"))

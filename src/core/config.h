@@ -57,17 +57,41 @@ typedef struct {
   char *delivery_mail;    /* [delivery] mail: smtp://HOST:PORT or sendmail:PATH, or NULL */
 } MugaiQuarantineConfig;
 
+/* What a front end does with a message it could not sanitise. */
+typedef enum {
+  MUGAI_POLICY_TEMPFAIL = 0, /* 4xx: the sender keeps it and retries */
+  MUGAI_POLICY_REJECT,       /* 5xx: the sender gets it back */
+  MUGAI_POLICY_HOLD,         /* stored for an operator; a notice is delivered */
+} MugaiFailurePolicy;
+
+const char *mugai_failure_policy_name(MugaiFailurePolicy policy);
+
+typedef struct {
+  char *socket;      /* libmilter spec: unix:/path or inet:port@host */
+  guint socket_mode; /* permissions of a unix socket */
+  char *user;        /* drop to this user after opening the socket, or NULL */
+  guint timeout_ms;  /* sanitising one message, end of data to reply */
+  MugaiFailurePolicy on_internal_error;
+  MugaiFailurePolicy on_timeout;
+  MugaiFailurePolicy on_oversize; /* larger than [limits] max_message_size */
+} MugaiMilterConfig;
+
 typedef struct {
   MugaiLimits limits;
   MugaiSandboxConfig sandbox;
   MugaiArchiveConfig archive;
   MugaiOfficeConfig office;
   MugaiQuarantineConfig quarantine;
+  MugaiMilterConfig milter;
   gboolean prefer_html;           /* [mail] alternative = html | text */
   MugaiOutputCharset out_charset; /* [mail] output_charset */
   char *state_dir;                /* [paths] state_dir, or NULL for the default */
   char *source;                   /* file it was read from, or NULL for defaults */
   char *password; /* not from the file: mugai sanitize --password, for encrypted inputs */
+  /* Not from the file: a front end's per-message copy sets the monotonic
+   * time (microseconds) by which it needs the result, or 0. Waits for a
+   * worker or a converter end there, and so do their deadlines. */
+  gint64 deadline;
 } MugaiConfig;
 
 /* mugai_config_new_default - built-in defaults. (transfer full) */

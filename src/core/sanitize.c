@@ -36,8 +36,10 @@ struct _MugaiResult {
   GDateTime *time;
   MugaiPlan *plan;
   GBytes *output;
-  char *written_name; /* basename the output was staged under, or NULL */
-  GPtrArray *written; /* file input: basenames of every file staged, or NULL */
+  GMimeMessage *original; /* the parsed mail or its header block (owned by run), or NULL */
+  gboolean late;          /* finished after config->deadline */
+  char *written_name;     /* basename the output was staged under, or NULL */
+  GPtrArray *written;     /* file input: basenames of every file staged, or NULL */
 };
 
 const char *
@@ -103,6 +105,20 @@ file_output(MugaiResult *r)
   return g_string_free_to_bytes(notice);
 }
 
+/* finish_result - verdict, plan and output from the item tree */
+static void
+finish_result(MugaiResult *r)
+{
+  g_clear_pointer(&r->plan, mugai_plan_free);
+  g_clear_pointer(&r->output, g_bytes_unref);
+  r->verdict = decide_verdict(r);
+  r->plan = mugai_plan_build(&r->run);
+  if (r->is_mail)
+    r->output = mugai_compose_mail(&r->run, r->plan, r->original, mugai_verdict_name(r->verdict));
+  else
+    r->output = file_output(r);
+}
+
 MugaiResult *
 mugai_sanitize_bytes(const MugaiConfig *config, GBytes *input, const char *name,
                      MugaiInputKind kind, GError **error)
@@ -146,98 +162,114 @@ mugai_sanitize_bytes(const MugaiConfig *config, GBytes *input, const char *name,
       original = r->run.root->mime_object;
   }
 
-  r->verdict = decide_verdict(r);
-  r->plan = mugai_plan_build(&r->run);
-  if (r->is_mail)
-    r->output = mugai_compose_mail(&r->run, r->plan, original, mugai_verdict_name(r->verdict));
-  else
-    r->output = file_output(r);
+  r->original = original;
+  finish_result(r);
+  r->late = config->deadline && g_get_monotonic_time() >= config->deadline;
   return r;
 }
 
-/* sha256_path - hash a file too large to map, streaming (transfer full) */
+/* sha256_fd - hash a file too large to map, streaming (transfer full) */
 static char *
-sha256_path(const char *path)
+sha256_fd(int fd)
 {
   g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
   g_autofree guint8 *buf = g_malloc(1 << 20);
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  off_t off = 0;
   ssize_t n;
 
-  if (fd < 0)
-    return NULL;
-  while ((n = read(fd, buf, 1 << 20)) != 0) {
+  while ((n = pread(fd, buf, 1 << 20, off)) != 0) {
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      close(fd);
       return NULL;
     }
     g_checksum_update(sum, buf, (gsize)n);
+    off += n;
   }
-  close(fd);
   return g_strdup(g_checksum_get_string(sum));
 }
 
-MugaiResult *
-mugai_sanitize_path(const MugaiConfig *config, const char *path, MugaiInputKind kind,
-                    GError **error)
+/* sanitize_head - a result built from the header block of FD alone (an
+ * input too large to parse, or one the caller could not sanitise), its root
+ * given ACTION and REASON; the SHA-256 and size are the whole file's. */
+static MugaiResult *
+sanitize_head(const MugaiConfig *config, int fd, gint64 size, const char *name, MugaiInputKind kind,
+              MugaiAction action, MugaiReason reason, const char *detail, GError **error)
 {
-  g_autoptr(GBytes) input = NULL;
-  g_autofree char *base = g_path_get_basename(path);
-  struct stat st;
-  int fd, saved;
+  gsize cap = (gsize)config->limits.max_header_bytes;
+  g_autofree guint8 *buf = g_malloc(cap);
+  g_autoptr(GBytes) head = NULL;
+  MugaiConfig tiny = *config;
+  MugaiResult *r;
+  ssize_t n;
+  int saved;
 
-  /* O_NOFOLLOW|O_NONBLOCK: never follow a link planted in a drop folder, and
-   * never hang on a FIFO; then insist on a regular file. */
-  fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
-  if (fd < 0) {
+  do
+    n = pread(fd, buf, cap, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) {
     saved = errno;
-    if (saved == ELOOP) {
-      g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
-                  "%s: is a symbolic link; mugai does not follow links", path);
-      return NULL;
-    }
-    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot open %s: %s", path,
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot read %s: %s", name,
                 g_strerror(saved));
     return NULL;
   }
+  head = g_bytes_new_take(g_steal_pointer(&buf), (gsize)n);
+  /* Everything read is "too large", so only the header block is parsed. */
+  tiny.limits.max_message_size = (guint64)n > 0 ? (guint64)n - 1 : 0;
+  r = mugai_sanitize_bytes(&tiny, head, name, kind, error);
+  if (!r)
+    return NULL;
+  /* Report the real input, and the configured limits. */
+  r->run.config = config;
+  r->input_size = (gsize)size;
+  g_free(r->sha256);
+  r->sha256 = sha256_fd(fd);
+  if (!r->sha256) {
+    saved = errno;
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot read %s: %s", name,
+                g_strerror(saved));
+    return mugai_result_free(r);
+  }
+  mugai_item_set_outcome(r->run.root, action, reason, "%s", detail);
+  finish_result(r);
+  return r;
+}
+
+MugaiResult *
+mugai_sanitize_fd_held(const MugaiConfig *config, int fd, const char *name, MugaiInputKind kind,
+                       MugaiReason reason, const char *detail, GError **error)
+{
+  struct stat st;
+
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, "%s: not a regular file", name);
+    return NULL;
+  }
+  return sanitize_head(config, fd, (gint64)st.st_size, name, kind, MUGAI_ACTION_HELD, reason,
+                       detail, error);
+}
+
+/* sanitize_fd - FD (open for reading) sanitised; PATH names it in errors,
+ * BASE in the report */
+static MugaiResult *
+sanitize_fd(const MugaiConfig *config, int fd, const char *path, const char *base,
+            MugaiInputKind kind, GError **error)
+{
+  g_autoptr(GBytes) input = NULL;
+  struct stat st;
+  int saved;
+
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, "%s: not a regular file", path);
-    close(fd);
     return NULL;
   }
   if ((guint64)st.st_size > config->limits.max_message_size) {
     /* Only the header block is read; the limit decides the outcome. */
-    gsize cap = (gsize)config->limits.max_header_bytes;
-    guint8 *buf = g_malloc(cap);
-    ssize_t n = pread(fd, buf, cap, 0);
-    if (n < 0) {
-      saved = errno;
-      g_free(buf);
-      close(fd);
-      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot read %s: %s", path,
-                  g_strerror(saved));
-      return NULL;
-    }
-    close(fd);
-    {
-      /* A result for an oversize input: the root is removed by limit. */
-      g_autoptr(GBytes) head = g_bytes_new_take(buf, (gsize)n);
-      MugaiConfig tiny = *config;
-      MugaiResult *r;
-      tiny.limits.max_message_size = (guint64)n > 0 ? (guint64)n - 1 : 0;
-      r = mugai_sanitize_bytes(&tiny, head, base, kind, error);
-      /* Report the real input, and the configured limit. */
-      r->run.config = config;
-      r->input_size = (gsize)st.st_size;
-      g_free(r->sha256);
-      r->sha256 = sha256_path(path);
-      mugai_item_set_outcome(r->run.root, MUGAI_ACTION_REMOVED, MUGAI_REASON_SIZE_LIMIT,
-                             "%" G_GINT64_FORMAT " bytes > limit %" G_GUINT64_FORMAT,
-                             (gint64)st.st_size, config->limits.max_message_size);
-      return r;
-    }
+    g_autofree char *detail
+        = g_strdup_printf("%" G_GINT64_FORMAT " bytes > limit %" G_GUINT64_FORMAT,
+                          (gint64)st.st_size, config->limits.max_message_size);
+    return sanitize_head(config, fd, (gint64)st.st_size, base, kind, MUGAI_ACTION_REMOVED,
+                         MUGAI_REASON_SIZE_LIMIT, detail, error);
   }
   {
     g_autoptr(GMappedFile) map = NULL;
@@ -255,7 +287,6 @@ mugai_sanitize_path(const MugaiConfig *config, const char *path, MugaiInputKind 
         if (n <= 0) {
           saved = n < 0 ? errno : EIO;
           g_free(buf);
-          close(fd);
           g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot read %s: %s", path,
                       n < 0 ? g_strerror(saved) : "file shrank while being read");
           return NULL;
@@ -269,14 +300,52 @@ mugai_sanitize_path(const MugaiConfig *config, const char *path, MugaiInputKind 
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot read %s: %s", path,
                     local->message);
         g_error_free(local);
-        close(fd);
         return NULL;
       }
       input = g_mapped_file_get_bytes(map);
     }
   }
-  close(fd);
   return mugai_sanitize_bytes(config, input, base, kind, error);
+}
+
+MugaiResult *
+mugai_sanitize_path(const MugaiConfig *config, const char *path, MugaiInputKind kind,
+                    GError **error)
+{
+  g_autofree char *base = g_path_get_basename(path);
+  MugaiResult *r;
+  int fd, saved;
+
+  /* O_NOFOLLOW|O_NONBLOCK: never follow a link planted in a drop folder, and
+   * never hang on a FIFO; then insist on a regular file. */
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+  if (fd < 0) {
+    saved = errno;
+    if (saved == ELOOP) {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                  "%s: is a symbolic link; mugai does not follow links", path);
+      return NULL;
+    }
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot open %s: %s", path,
+                g_strerror(saved));
+    return NULL;
+  }
+  r = sanitize_fd(config, fd, path, base, kind, error);
+  close(fd);
+  return r;
+}
+
+MugaiResult *
+mugai_sanitize_fd(const MugaiConfig *config, int fd, const char *name, MugaiInputKind kind,
+                  GError **error)
+{
+  return sanitize_fd(config, fd, name, name, kind, error);
+}
+
+gboolean
+mugai_result_is_late(const MugaiResult *result)
+{
+  return result->late;
 }
 
 MugaiVerdict

@@ -39,12 +39,31 @@ typedef struct _MugaiResult MugaiResult;
 MugaiResult *mugai_sanitize_path(const MugaiConfig *config, const char *path, MugaiInputKind kind,
                                  GError **error);
 
+/* mugai_sanitize_fd - the same for FD, a regular file open for reading (the
+ * milter's spool file); NAME is the input's name for reports and errors.
+ * FD stays open and its offset is not used. (transfer full) */
+MugaiResult *mugai_sanitize_fd(const MugaiConfig *config, int fd, const char *name,
+                               MugaiInputKind kind, GError **error);
+
+/* mugai_sanitize_fd_held - a result for FD that holds the whole input for an
+ * operator without parsing it: only the header block is read (so a notice
+ * reaches the recipients), the root is held with REASON and DETAIL, and the
+ * verdict is held. For a front end's failure policy "hold" (timeout,
+ * internal error, oversize). (transfer full) */
+MugaiResult *mugai_sanitize_fd_held(const MugaiConfig *config, int fd, const char *name,
+                                    MugaiInputKind kind, MugaiReason reason, const char *detail,
+                                    GError **error);
+
 /* mugai_sanitize_bytes - the same for bytes already in memory; NAME is the
  * input's name for the report (untrusted). (transfer full) */
 MugaiResult *mugai_sanitize_bytes(const MugaiConfig *config, GBytes *input, const char *name,
                                   MugaiInputKind kind, GError **error);
 
 MugaiVerdict mugai_result_get_verdict(const MugaiResult *result);
+/* mugai_result_is_late - whether sanitising ended after the configuration's
+ * deadline (MugaiConfig.deadline): what reached it was cut short, so a
+ * front end treats the result as a timeout. */
+gboolean mugai_result_is_late(const MugaiResult *result);
 const char *mugai_result_get_id(const MugaiResult *result);
 /* mugai_result_is_mail - whether the input was processed as a mail. */
 gboolean mugai_result_is_mail(const MugaiResult *result);

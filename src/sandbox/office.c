@@ -590,13 +590,21 @@ converter_start(const MugaiConfig *config, GError **error)
 /* pool_take - an idle converter, or NULL with a slot reserved for a new
  * one; blocks while every converter is busy */
 static Converter *
-pool_take(const MugaiConfig *config)
+pool_take(const MugaiConfig *config, gboolean *late)
 {
   Converter *c;
 
   g_mutex_lock(&pool_lock);
-  while (!(c = g_queue_pop_head(&pool_idle)) && pool_live >= config->office.converters)
-    g_cond_wait(&pool_cond, &pool_lock);
+  while (!(c = g_queue_pop_head(&pool_idle)) && pool_live >= config->office.converters) {
+    if (!config->deadline)
+      g_cond_wait(&pool_cond, &pool_lock);
+    else if (!g_cond_wait_until(&pool_cond, &pool_lock, config->deadline)
+             && pool_live >= config->office.converters && g_queue_is_empty(&pool_idle)) {
+      g_mutex_unlock(&pool_lock);
+      *late = TRUE;
+      return NULL;
+    }
+  }
   if (!c)
     pool_live++;
   if (!pool_atexit) {
@@ -727,7 +735,15 @@ mugai_office_convert(const MugaiConfig *config, GBytes *data, const char *format
                 "the password given is longer than %u bytes", MUGAI_WIRE_PASSWORD_MAX);
     return NULL;
   }
-  c = pool_take(config);
+  {
+    gboolean late = FALSE;
+    c = pool_take(config, &late);
+    if (late) {
+      g_set_error(error, MUGAI_SANDBOX_ERROR, MUGAI_SANDBOX_ERROR_TIMEOUT,
+                  "no converter became free before the deadline");
+      return NULL;
+    }
+  }
   t0 = g_get_monotonic_time();
   if (!c) {
     c = converter_start(config, error);
@@ -744,6 +760,8 @@ mugai_office_convert(const MugaiConfig *config, GBytes *data, const char *format
   g_strlcpy(stats->version, c->version, sizeof stats->version);
   g_strlcpy(stats->confinement, c->confinement, sizeof stats->confinement);
   deadline = t0 + (gint64)config->office.timeout_ms * 1000;
+  if (config->deadline && config->deadline < deadline)
+    deadline = config->deadline;
   if (request(c, data, format, password, deadline, error))
     pdf = reply(c, deadline, error);
   stats->convert_ms = (guint64)(g_get_monotonic_time() - t0) / 1000;

@@ -67,16 +67,25 @@ mugai_sandbox_pool_size(const MugaiConfig *config)
   return n ? n : MAX(1u, g_get_num_processors());
 }
 
-void
-mugai_sandbox_acquire(const MugaiConfig *config)
+gboolean
+mugai_sandbox_acquire(const MugaiConfig *config, GError **error)
 {
   guint size = mugai_sandbox_pool_size(config);
 
   g_mutex_lock(&pool_lock);
-  while (pool_used >= size)
-    g_cond_wait(&pool_cond, &pool_lock);
+  while (pool_used >= size) {
+    if (!config->deadline)
+      g_cond_wait(&pool_cond, &pool_lock);
+    else if (!g_cond_wait_until(&pool_cond, &pool_lock, config->deadline) && pool_used >= size) {
+      g_mutex_unlock(&pool_lock);
+      g_set_error(error, MUGAI_SANDBOX_ERROR, MUGAI_SANDBOX_ERROR_TIMEOUT,
+                  "no worker became free before the deadline");
+      return FALSE;
+    }
+  }
   pool_used++;
   g_mutex_unlock(&pool_lock);
+  return TRUE;
 }
 
 gboolean
@@ -309,6 +318,8 @@ void
 mugai_worker_set_deadline(MugaiWorker *worker, guint64 ms)
 {
   worker->deadline = g_get_monotonic_time() + (gint64)MIN(ms, G_GUINT64_CONSTANT(1) << 40) * 1000;
+  if (worker->config->deadline && worker->config->deadline < worker->deadline)
+    worker->deadline = worker->config->deadline;
 }
 
 /* reap - wait for the worker to exit, killing it if it lingers; returns the

@@ -76,7 +76,8 @@ void mugai_worker_set_pixel_sink(MugaiWorker *worker, MugaiPixelSink sink, gpoin
 gboolean mugai_worker_send_plan(MugaiWorker *worker, guint32 offset, guint32 stride,
                                 GError **error);
 
-/* mugai_worker_set_deadline - MS from now, replacing the current one. */
+/* mugai_worker_set_deadline - MS from now, replacing the current one;
+ * never later than the configuration's deadline. */
 void mugai_worker_set_deadline(MugaiWorker *worker, guint64 ms);
 
 /* mugai_worker_close - wait for a worker that sent END (status must be 0),
@@ -85,7 +86,9 @@ void mugai_worker_set_deadline(MugaiWorker *worker, guint64 ms);
 gboolean mugai_worker_close(MugaiWorker *worker, gboolean kill, GError **error);
 
 /* The pool: at most [sandbox] pool_size workers at once in this process. */
-void mugai_sandbox_acquire(const MugaiConfig *config);
+/* mugai_sandbox_acquire - a slot of the pool, waiting for one; FALSE with
+ * a timeout error when CONFIG's deadline passes first. */
+gboolean mugai_sandbox_acquire(const MugaiConfig *config, GError **error);
 gboolean mugai_sandbox_try_acquire(const MugaiConfig *config);
 void mugai_sandbox_release(void);
 guint mugai_sandbox_pool_size(const MugaiConfig *config);

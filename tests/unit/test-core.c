@@ -26,9 +26,11 @@ write_ini(const char *text)
 static void
 test_config_values(void)
 {
-  g_autofree char *path = write_ini("[limits]\nmax_message_size = 8M\nmax_depth = 5\n"
-                                    "[mail]\nalternative = text\noutput_charset = ISO-2022-JP\n"
-                                    "[paths]\nstate_dir = /srv/mugai\n[milter]\nsocket = x\n");
+  g_autofree char *path
+      = write_ini("[limits]\nmax_message_size = 8M\nmax_depth = 5\n"
+                  "[mail]\nalternative = text\noutput_charset = ISO-2022-JP\n"
+                  "[paths]\nstate_dir = /srv/mugai\n[milter]\nsocket = unix:/run/m.sock\n"
+                  "[watch]\nlater = x\n");
   g_autoptr(GError) error = NULL;
   g_autoptr(MugaiConfig) c = mugai_config_load(path, &error);
 
