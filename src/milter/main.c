@@ -415,6 +415,7 @@ main(int argc, char **argv)
       || !open_state(c, &error))
     return die("%s", error->message);
   timeout_ms = c->milter.timeout_ms;
+  milter_state.unix_socket = unix_path(c->milter.socket) != NULL;
   config_swap(c);
 
   if (!g_thread_try_new("milter-listen", listener_main, NULL, &error))

@@ -40,7 +40,8 @@ typedef enum {
 typedef struct {
   MugaiStore *store;
   MugaiCommitter *committer;
-  char *spool_dir; /* where messages are spooled as they arrive */
+  char *spool_dir;      /* where messages are spooled as they arrive */
+  gboolean unix_socket; /* listening on a unix socket, not TCP */
   MilterFault fault;
   /* messages between MAIL FROM and their end; stopping refuses new ones */
   GMutex lock;

@@ -45,7 +45,7 @@ typedef struct {
 
 typedef struct {
   gboolean leadspc; /* header values come (and go back) with their leading space */
-  gboolean nr_hdr;  /* the MTA sends headers without waiting for a reply */
+  unsigned long nr; /* SMFIP_NR_* negotiated: steps the MTA does not wait on */
   Message *msg;
 } Connection;
 
@@ -155,16 +155,22 @@ on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     return SMFIS_REJECT;
   }
   *pf0 = want | (f0 & SMFIF_SETSYMLIST);
-  if (g_getenv("MUGAI_MILTER_DEBUG"))
-    milter_log(LOG_DEBUG, "negotiate: actions %#lx protocol %#lx", f0, f1);
   /* Only MAIL, RCPT, DATA, headers and body matter; the MTA need not send
-   * the rest. The DATA step stays: without a callback for it Postfix sends
-   * the next step without waiting, and Nagle meets delayed ACK (40 ms). */
-  *pf1 = f1 & (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC | SMFIP_NR_HDR);
+   * the rest. No reply to the steps that are always CONTINUE: a round trip
+   * for each of thirty headers was the largest cost of a small message.
+   * Headers come in a burst the MTA flushes at once; RCPT, DATA and end of
+   * headers are single small writes between SMTP commands, which on TCP
+   * (Postfix does not set TCP_NODELAY) meet delayed ACK and stall 40 ms
+   * with no reply to flush them, so those three go without replies only on
+   * a unix socket. MAIL keeps its reply (a stopping daemon refuses there),
+   * and so do body chunks (an oversize message is refused there). */
+  *pf1 = f1
+         & (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC | SMFIP_NR_HDR
+            | (milter_state.unix_socket ? SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NR_EOH : 0));
   *pf2 = 0;
   *pf3 = 0;
   conn->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
-  conn->nr_hdr = (*pf1 & SMFIP_NR_HDR) != 0;
+  conn->nr = *pf1 & (SMFIP_NR_HDR | SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NR_EOH);
   if (*pf0 & SMFIF_SETSYMLIST)
     smfi_setsymlist(ctx, SMFIM_EOM, "i");
   return SMFIS_CONTINUE;
@@ -231,14 +237,13 @@ on_envrcpt(SMFICTX *ctx, char **argv)
 
   if (m && argv && argv[0])
     g_ptr_array_insert(m->recipients, (gint)m->recipients->len - 1, address(argv[0]));
-  return SMFIS_CONTINUE;
+  return conn->nr & SMFIP_NR_RCPT ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat
 on_data(SMFICTX *ctx)
 {
-  (void)ctx;
-  return SMFIS_CONTINUE;
+  return connection(ctx)->nr & SMFIP_NR_DATA ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat
@@ -248,7 +253,7 @@ on_header(SMFICTX *ctx, char *name, char *value)
   Message *m = conn->msg;
 
   if (!m || !name)
-    return conn->nr_hdr ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+    return conn->nr & SMFIP_NR_HDR ? SMFIS_NOREPLY : SMFIS_CONTINUE;
   g_ptr_array_add(m->headers, g_strdup(name));
   spool(m, name, strlen(name));
   spool(m, conn->leadspc ? ":" : ": ", conn->leadspc ? 1 : 2);
@@ -265,9 +270,7 @@ on_header(SMFICTX *ctx, char *name, char *value)
     p = lf + 1;
   }
   spool(m, "\r\n", 2);
-  /* No reply per header: a round trip for each of thirty headers was the
-   * largest cost of a small message. */
-  return conn->nr_hdr ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+  return conn->nr & SMFIP_NR_HDR ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat
@@ -277,7 +280,7 @@ on_eoh(SMFICTX *ctx)
 
   if (conn->msg)
     spool(conn->msg, "\r\n", 2);
-  return SMFIS_CONTINUE;
+  return conn->nr & SMFIP_NR_EOH ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 /* oversize_reply - the size limit, answered at once unless held */
