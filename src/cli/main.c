@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "cli/cli.h"
+#include "core/util.h"
 
 static const struct {
   const char *name;
@@ -61,12 +62,8 @@ mugai_cli_error(const char *command, const char *format, ...)
   g_autofree char *msg = NULL;
 
   va_start(ap, format);
-  msg = g_strdup_vprintf(format, ap);
+  msg = mugai_one_line_vprintf(format, ap); /* one line: what and why */
   va_end(ap);
-  /* One line: what and why. */
-  for (char *p = msg; *p; p++)
-    if (*p == '\n' || *p == '\r')
-      *p = ' ';
   fprintf(stderr, "mugai: %s%s%s\n", command ? command : "", command ? ": " : "", msg);
   return 1;
 }

@@ -257,7 +257,6 @@ sanitize_fd(const MugaiConfig *config, int fd, const char *path, const char *bas
 {
   g_autoptr(GBytes) input = NULL;
   struct stat st;
-  int saved;
 
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, "%s: not a regular file", path);
@@ -278,22 +277,9 @@ sanitize_fd(const MugaiConfig *config, int fd, const char *path, const char *bas
       input = g_bytes_new(NULL, 0);
     else if (st.st_size <= SMALL_INPUT) {
       /* Small inputs are read: cheaper than mapping and unmapping. */
-      guint8 *buf = g_malloc((gsize)st.st_size);
-      gsize got = 0;
-      while (got < (gsize)st.st_size) {
-        ssize_t n = pread(fd, buf + got, (gsize)st.st_size - got, (off_t)got);
-        if (n < 0 && errno == EINTR)
-          continue;
-        if (n <= 0) {
-          saved = n < 0 ? errno : EIO;
-          g_free(buf);
-          g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot read %s: %s", path,
-                      n < 0 ? g_strerror(saved) : "file shrank while being read");
-          return NULL;
-        }
-        got += (gsize)n;
-      }
-      input = g_bytes_new_take(buf, got);
+      input = mugai_pread_all(fd, (gsize)st.st_size, path, error);
+      if (!input)
+        return NULL;
     } else {
       map = g_mapped_file_new_from_fd(fd, FALSE, &local);
       if (!map) {

@@ -305,3 +305,36 @@ mugai_write_atomic_data(const char *path, const void *data, gsize len, GError **
 
   return mugai_write_atomic(path, chunks, error);
 }
+
+char *
+mugai_one_line_vprintf(const char *format, va_list ap)
+{
+  char *msg = g_strdup_vprintf(format, ap);
+
+  for (char *p = msg; *p; p++)
+    if (*p == '\n' || *p == '\r')
+      *p = ' ';
+  return msg;
+}
+
+GBytes *
+mugai_pread_all(int fd, gsize len, const char *name, GError **error)
+{
+  guint8 *buf = g_malloc(len ? len : 1);
+  gsize got = 0;
+
+  while (got < len) {
+    ssize_t n = pread(fd, buf + got, len - got, (off_t)got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      int saved = n < 0 ? errno : EIO;
+      g_free(buf);
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot read %s: %s", name,
+                  n < 0 ? g_strerror(saved) : "file shrank while being read");
+      return NULL;
+    }
+    got += (gsize)n;
+  }
+  return g_bytes_new_take(buf, len);
+}

@@ -46,6 +46,14 @@ void mugai_commit_abort(MugaiCommit *c);
 MugaiCommit *mugai_commit_free(MugaiCommit *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MugaiCommit, mugai_commit_free)
 
+/* mugai_one_line_vprintf - FORMAT formatted, line breaks made spaces: one
+ * line for an error message or a log line. (transfer full) */
+char *mugai_one_line_vprintf(const char *format, va_list ap) G_GNUC_PRINTF(1, 0);
+
+/* mugai_pread_all - the first LEN bytes of FD, read from offset 0; an error
+ * naming NAME when it cannot be read or is shorter. (transfer full) */
+GBytes *mugai_pread_all(int fd, gsize len, const char *name, GError **error);
+
 G_END_DECLS
 
 #endif /* MUGAI_CORE_UTIL_H */

@@ -32,6 +32,7 @@
 
 #include <gio/gio.h>
 
+#include "core/util.h"
 #include "milter/milter.h"
 #include "sandbox/office.h"
 
@@ -85,11 +86,8 @@ milter_log(int priority, const char *format, ...)
   g_autofree char *msg = NULL;
 
   va_start(ap, format);
-  msg = g_strdup_vprintf(format, ap);
+  msg = mugai_one_line_vprintf(format, ap);
   va_end(ap);
-  for (char *p = msg; *p; p++)
-    if (*p == '\n' || *p == '\r')
-      *p = ' ';
   syslog(priority, "%s", msg);
   (void)log_stderr; /* LOG_PERROR copies it to stderr */
 }
@@ -115,11 +113,8 @@ die(const char *format, ...)
   g_autofree char *msg = NULL;
 
   va_start(ap, format);
-  msg = g_strdup_vprintf(format, ap);
+  msg = mugai_one_line_vprintf(format, ap);
   va_end(ap);
-  for (char *p = msg; *p; p++)
-    if (*p == '\n' || *p == '\r')
-      *p = ' ';
   fprintf(stderr, "mugai-milter: %s\n", msg);
   if (!log_stderr)
     syslog(LOG_ERR, "%s", msg);

@@ -21,6 +21,7 @@
 #include <gio/gio.h>
 
 #include "core/sanitize.h"
+#include "core/util.h"
 #include "milter/milter.h"
 
 /* Bytes gathered before a write to the spool file. */
@@ -338,24 +339,8 @@ read_spool(int fd, GError **error)
                 g_strerror(saved));
     return NULL;
   }
-  if (st.st_size < (1 << 20)) {
-    guint8 *buf = g_malloc((gsize)st.st_size + 1);
-    gsize got = 0;
-    while (got < (gsize)st.st_size) {
-      ssize_t n = pread(fd, buf + got, (gsize)st.st_size - got, (off_t)got);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0) {
-        int saved = n < 0 ? errno : EIO;
-        g_free(buf);
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "spool file: %s",
-                    g_strerror(saved));
-        return NULL;
-      }
-      got += (gsize)n;
-    }
-    return g_bytes_new_take(buf, got);
-  }
+  if (st.st_size < (1 << 20))
+    return mugai_pread_all(fd, (gsize)st.st_size, "the spool file", error);
   map = g_mapped_file_new_from_fd(fd, FALSE, error);
   if (!map)
     return NULL;

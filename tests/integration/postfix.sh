@@ -93,13 +93,7 @@ FROM=sender@example.co.jp
 RCPT=soumu@lgwan.example
 maildir="$work/rx/Maildir"
 
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-show() { tail -n "${2:-15}" "$1" | sed 's/^/#   /'; }
+. "$SRCDIR/tests/integration/lib.sh"
 # pass FILE: "PASS what" / "FAIL what" lines of a checker as checks
 pass() {
   while IFS= read -r _l; do
@@ -132,22 +126,6 @@ start_milter() {
   done
 }
 
-# reap PID SECONDS: wait for PID to exit (SIGKILL after SECONDS); its exit
-# status in $rc (137 when it had to be killed)
-reap() {
-  _j=0
-  while [ -d "/proc/$1" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ] &&
-    [ $_j -lt $(($2 * 5)) ]; do
-    sleep 0.2
-    _j=$((_j + 1))
-  done
-  if [ -d "/proc/$1" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; then
-    echo "# pid $1 still running after $2 s: SIGKILL"
-    kill -KILL "$1" 2>/dev/null
-  fi
-  wait "$1"
-  rc=$?
-}
 
 # stop_milter SIGNAL: the status it exits with in $mrc
 stop_milter() {
