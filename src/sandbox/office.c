@@ -378,10 +378,19 @@ converter_end(Converter *c, gboolean log_diag)
      * cannot reach anyone else. */
     kill(-c->pid, SIGKILL);
     kill(c->pid, SIGKILL);
-    /* Members whose parents died were re-parented here (subreaper). */
-    while (waitpid(-c->pid, &status, 0) > 0 || errno == EINTR)
-      ;
-    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+    /* Members whose parents died are re-parented here (subreaper) and
+     * reaped; one whose parent was still exiting when the group was last
+     * waited for may still be tearing down its memory (LibreOffice's takes
+     * a while). Wait until no member of the group is left, so that nothing
+     * of a converter outlives it; at most 5 s, the members being killed. */
+    for (int i = 0; i < 1000; i++) {
+      while (waitpid(-c->pid, &status, i == 0 ? 0 : WNOHANG) > 0)
+        ;
+      if (kill(-c->pid, 0) != 0 && errno == ESRCH)
+        break;
+      g_usleep(5000);
+    }
+    while (waitpid(c->pid, &status, WNOHANG) < 0 && errno == EINTR)
       ;
   }
   if (c->err_fd >= 0) {
