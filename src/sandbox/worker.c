@@ -133,6 +133,23 @@ mugai_sandbox_worker_path(const MugaiConfig *config)
   return g_strdup(MUGAI_LIBEXECDIR "/mugai-worker");
 }
 
+/* mode_worker - the lean one-mode worker (mugai-worker-image, ...) beside
+ * the worker mugai would start, when there is one; else that worker
+ * (transfer full) */
+static char *
+mode_worker(const MugaiConfig *config, const char *mode)
+{
+  g_autofree char *path = mugai_sandbox_worker_path(config);
+  g_autofree char *lean = NULL;
+
+  if (strcmp(mode, "image") != 0 && strcmp(mode, "archive") != 0)
+    return g_steal_pointer(&path);
+  lean = g_strdup_printf("%s-%s", path, mode);
+  if (g_file_test(lean, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer(&lean);
+  return g_steal_pointer(&path);
+}
+
 /* input_fd - DATA in a sealed memfd (the worker maps it read-only) */
 static int
 input_fd(GBytes *data, GError **error)
@@ -221,7 +238,7 @@ mugai_worker_spawn(const MugaiConfig *config, const char *mode, GBytes *data,
                    const char *const *extra, const char *password, GError **error)
 {
   const MugaiSandboxConfig *sb = &config->sandbox;
-  g_autofree char *path = mugai_sandbox_worker_path(config);
+  g_autofree char *path = mode_worker(config, mode);
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
   g_auto(GStrv) envp = worker_env();
   int frames[2] = { -1, -1 }, diag[2] = { -1, -1 }, plan[2] = { -1, -1 }, in = -1;
