@@ -23,9 +23,6 @@
 #include "mail/mime.h"
 #include "text/normalize.h"
 
-/* Inputs up to this size are read rather than mapped. */
-#define SMALL_INPUT (1 << 20)
-
 struct _MugaiResult {
   MugaiRun run;
   gboolean is_mail;
@@ -270,27 +267,9 @@ sanitize_fd(const MugaiConfig *config, int fd, const char *path, const char *bas
     return sanitize_head(config, fd, (gint64)st.st_size, base, kind, MUGAI_ACTION_REMOVED,
                          MUGAI_REASON_SIZE_LIMIT, detail, error);
   }
-  {
-    g_autoptr(GMappedFile) map = NULL;
-    GError *local = NULL;
-    if (st.st_size == 0)
-      input = g_bytes_new(NULL, 0);
-    else if (st.st_size <= SMALL_INPUT) {
-      /* Small inputs are read: cheaper than mapping and unmapping. */
-      input = mugai_pread_all(fd, (gsize)st.st_size, path, error);
-      if (!input)
-        return NULL;
-    } else {
-      map = g_mapped_file_new_from_fd(fd, FALSE, &local);
-      if (!map) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot read %s: %s", path,
-                    local->message);
-        g_error_free(local);
-        return NULL;
-      }
-      input = g_mapped_file_get_bytes(map);
-    }
-  }
+  input = mugai_read_fd(fd, (gsize)st.st_size, path, error);
+  if (!input)
+    return NULL;
   return mugai_sanitize_bytes(config, input, base, kind, error);
 }
 

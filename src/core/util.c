@@ -338,3 +338,28 @@ mugai_pread_all(int fd, gsize len, const char *name, GError **error)
   }
   return g_bytes_new_take(buf, len);
 }
+
+/* Inputs up to this size are read rather than mapped. */
+#define SMALL_INPUT (1 << 20)
+
+GBytes *
+mugai_read_fd(int fd, gsize size, const char *name, GError **error)
+{
+  GMappedFile *map;
+  GError *local = NULL;
+  GBytes *bytes;
+
+  if (size == 0)
+    return g_bytes_new(NULL, 0);
+  if (size <= SMALL_INPUT)
+    return mugai_pread_all(fd, size, name, error);
+  map = g_mapped_file_new_from_fd(fd, FALSE, &local);
+  if (!map) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot read %s: %s", name, local->message);
+    g_error_free(local);
+    return NULL;
+  }
+  bytes = g_mapped_file_get_bytes(map);
+  g_mapped_file_unref(map);
+  return bytes;
+}

@@ -54,6 +54,11 @@ char *mugai_one_line_vprintf(const char *format, va_list ap) G_GNUC_PRINTF(1, 0)
  * naming NAME when it cannot be read or is shorter. (transfer full) */
 GBytes *mugai_pread_all(int fd, gsize len, const char *name, GError **error);
 
+/* mugai_read_fd - the SIZE bytes of the regular file FD: read when small,
+ * mapped when large (cheaper than reading, and not held in the heap); an
+ * error naming NAME when it cannot be. (transfer full) */
+GBytes *mugai_read_fd(int fd, gsize size, const char *name, GError **error);
+
 G_END_DECLS
 
 #endif /* MUGAI_CORE_UTIL_H */

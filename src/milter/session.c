@@ -324,45 +324,36 @@ on_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
   return SMFIS_CONTINUE;
 }
 
-/* read_spool - the whole spooled message, read when small and mapped when
- * large (transfer full) */
+/* read_spool - the whole spooled message (transfer full) */
 static GBytes *
 read_spool(int fd, GError **error)
 {
   struct stat st;
-  GMappedFile *map;
-  GBytes *b;
 
   if (fstat(fd, &st) != 0) {
     int saved = errno;
-    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "spool file: %s",
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "the spool file: %s",
                 g_strerror(saved));
     return NULL;
   }
-  if (st.st_size < (1 << 20))
-    return mugai_pread_all(fd, (gsize)st.st_size, "the spool file", error);
-  map = g_mapped_file_new_from_fd(fd, FALSE, error);
-  if (!map)
-    return NULL;
-  b = g_mapped_file_get_bytes(map);
-  g_mapped_file_unref(map);
-  return b;
+  return mugai_read_fd(fd, (gsize)st.st_size, "the spool file", error);
 }
 
-/* store_original - the spooled original of R into the quarantine, durably */
+/* store_original - ORIGINAL of R (the spooled message, read here when
+ * NULL) into the quarantine, durably */
 static gboolean
-store_original(Message *m, MugaiResult *r, GError **error)
+store_original(Message *m, MugaiResult *r, GBytes *original, GError **error)
 {
-  g_autoptr(GBytes) original = NULL;
+  g_autoptr(GBytes) read = NULL;
 
   if (milter_state.fault == MILTER_FAULT_STORE) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "injected fault (MUGAI_MILTER_FAULT)");
     return FALSE;
   }
-  original = read_spool(m->fd, error);
-  return original
-         && mugai_committer_store(milter_state.committer, r, original, "milter", m->sender,
-                                  (const char *const *)m->recipients->pdata, error);
+  if (!original && !(original = read = read_spool(m->fd, error)))
+    return FALSE;
+  return mugai_committer_store(milter_state.committer, r, original, "milter", m->sender,
+                               (const char *const *)m->recipients->pdata, error);
 }
 
 /* header_value - the value of the header starting at P (its name NAMELEN
@@ -392,21 +383,26 @@ rewrite(SMFICTX *ctx, Connection *conn, GBytes *output)
   gsize len;
   const char *s = g_bytes_get_data(output, &len);
   const char *end = s + len, *p = s, *body;
-  g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) count = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new(); /* first spelling of each name */
   g_autoptr(GString) chunk = g_string_sized_new(BODY_CHUNK + 2);
 
+  /* How often each name occurs (names compare without case), counted in
+   * one pass: a hostile message may carry tens of thousands of headers. */
+  for (guint i = 0; i < m->headers->len; i++) {
+    const char *name = g_ptr_array_index(m->headers, i);
+    char *key = g_ascii_strdown(name, -1);
+    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(count, key));
+    if (n == 0)
+      g_ptr_array_add(names, (gpointer)name);
+    g_hash_table_insert(count, key, GUINT_TO_POINTER(n + 1));
+  }
   /* Delete from the last occurrence of each name backwards, so that the
    * indexes stay valid whatever the MTA does with deleted headers. */
-  for (guint i = m->headers->len; i-- > 0;) {
-    const char *name = g_ptr_array_index(m->headers, i);
+  for (guint i = 0; i < names->len; i++) {
+    const char *name = g_ptr_array_index(names, i);
     g_autofree char *key = g_ascii_strdown(name, -1);
-    int count = 0;
-    if (g_hash_table_contains(seen, key))
-      continue;
-    for (guint k = 0; k < m->headers->len; k++)
-      count += !g_ascii_strcasecmp(g_ptr_array_index(m->headers, k), name);
-    g_hash_table_add(seen, g_steal_pointer(&key));
-    for (int idx = count; idx >= 1; idx--)
+    for (int idx = (int)GPOINTER_TO_UINT(g_hash_table_lookup(count, key)); idx >= 1; idx--)
       if (smfi_chgheader(ctx, (char *)name, idx, NULL) != MI_SUCCESS)
         return FALSE;
   }
@@ -495,9 +491,10 @@ log_result(SMFICTX *ctx, Message *m, MugaiResult *r, const char *note, gint64 t0
 static const char *const class_name[] = { "internal", "timeout", "oversize" };
 
 /* fail - CLASS answered by its policy: a 4xx or 5xx reply, or the message
- * held (stored, a notice delivered); a hold that cannot be done tempfails */
+ * held (stored, a notice delivered); a hold that cannot be done, or may not
+ * (MAY_HOLD false: the message was already partly rewritten), tempfails */
 static sfsistat
-fail(SMFICTX *ctx, Connection *conn, FailClass cls, const char *why, gint64 t0)
+fail(SMFICTX *ctx, Connection *conn, FailClass cls, const char *why, gint64 t0, gboolean may_hold)
 {
   Message *m = conn->msg;
   const MugaiConfig *c = m->mc->config;
@@ -508,6 +505,8 @@ fail(SMFICTX *ctx, Connection *conn, FailClass cls, const char *why, gint64 t0)
   g_autofree char *text = NULL;
   sfsistat st = SMFIS_TEMPFAIL;
 
+  if (policy == MUGAI_POLICY_HOLD && !may_hold)
+    policy = MUGAI_POLICY_TEMPFAIL;
   if (policy == MUGAI_POLICY_HOLD) {
     static const MugaiReason reasons[]
         = { MUGAI_REASON_FILTER_FAILED, MUGAI_REASON_TIMEOUT, MUGAI_REASON_SIZE_LIMIT };
@@ -516,7 +515,7 @@ fail(SMFICTX *ctx, Connection *conn, FailClass cls, const char *why, gint64 t0)
     g_autoptr(GError) error = NULL;
 
     r = mugai_sanitize_fd_held(c, m->fd, name, MUGAI_INPUT_MAIL, reasons[cls], why, &error);
-    if (r && store_original(m, r, &error) && rewrite(ctx, conn, mugai_result_get_output(r))) {
+    if (r && store_original(m, r, NULL, &error) && rewrite(ctx, conn, mugai_result_get_output(r))) {
       g_autofree char *note = g_strdup_printf("failure=%s policy=hold", class_name[cls]);
       log_result(ctx, m, r, note, t0);
       message_end(conn);
@@ -556,7 +555,7 @@ fail(SMFICTX *ctx, Connection *conn, FailClass cls, const char *why, gint64 t0)
  * there and so do their own deadlines, so the answer comes in time however
  * slow a document is. NULL with ERROR when no result can be produced. */
 static MugaiResult *
-sanitize(Message *m, const char *name, gint64 start, GError **error)
+sanitize(Message *m, GBytes *original, const char *name, gint64 start, GError **error)
 {
   MugaiConfig c = *m->mc->config; /* shallow: only the deadline differs */
 
@@ -567,7 +566,7 @@ sanitize(Message *m, const char *name, gint64 start, GError **error)
   }
   if (milter_state.fault == MILTER_FAULT_SLOW)
     g_usleep((gulong)(c.milter.timeout_ms + 2000) * 1000);
-  return mugai_sanitize_fd(&c, m->fd, name, MUGAI_INPUT_MAIL, error);
+  return mugai_sanitize_bytes(&c, original, name, MUGAI_INPUT_MAIL, error);
 }
 
 static sfsistat
@@ -578,6 +577,7 @@ on_eom(SMFICTX *ctx)
   gint64 t0 = g_get_monotonic_time();
   const char *qid = smfi_getsymval(ctx, "i");
   g_autofree char *name = g_strdup_printf("%s.eml", qid ? qid : "message");
+  g_autoptr(GBytes) original = NULL;
   g_autoptr(MugaiResult) r = NULL;
   g_autoptr(GError) error = NULL;
   MugaiVerdict verdict;
@@ -587,26 +587,30 @@ on_eom(SMFICTX *ctx)
   if (!spool_flush(m)) {
     g_autofree char *why
         = g_strdup_printf("cannot spool the message: %s", g_strerror(m->spool_errno));
-    return fail(ctx, conn, FAIL_INTERNAL, why, t0);
+    return fail(ctx, conn, FAIL_INTERNAL, why, t0, TRUE);
   }
   if (m->oversize) {
     g_autofree char *why = g_strdup_printf("%" G_GUINT64_FORMAT " bytes > limit %" G_GUINT64_FORMAT,
                                            m->size, m->mc->config->limits.max_message_size);
-    return fail(ctx, conn, FAIL_OVERSIZE, why, t0);
+    return fail(ctx, conn, FAIL_OVERSIZE, why, t0, TRUE);
   }
-  r = sanitize(m, name, t0, &error);
+  /* Read once: the same bytes are sanitised and stored. */
+  original = read_spool(m->fd, &error);
+  if (!original)
+    return fail(ctx, conn, FAIL_INTERNAL, error->message, t0, TRUE);
+  r = sanitize(m, original, name, t0, &error);
   if (r && mugai_result_is_late(r)) {
     g_autofree char *why = g_strdup_printf("sanitising took longer than %u s",
                                            m->mc->config->milter.timeout_ms / 1000);
-    return fail(ctx, conn, FAIL_TIMEOUT, why, t0);
+    return fail(ctx, conn, FAIL_TIMEOUT, why, t0, TRUE);
   }
   if (!r)
-    return fail(ctx, conn, FAIL_INTERNAL, error->message, t0);
+    return fail(ctx, conn, FAIL_INTERNAL, error->message, t0, TRUE);
 
   /* Nothing lost: the original is durable before any answer. */
-  if (!store_original(m, r, &error)) {
+  if (!store_original(m, r, original, &error)) {
     g_autofree char *why = g_strdup_printf("cannot store the original: %s", error->message);
-    return fail(ctx, conn, FAIL_INTERNAL, why, t0);
+    return fail(ctx, conn, FAIL_INTERNAL, why, t0, TRUE);
   }
   verdict = mugai_result_get_verdict(r);
   if (verdict == MUGAI_VERDICT_REJECTED) {
@@ -622,8 +626,9 @@ on_eom(SMFICTX *ctx)
   if (!rewrite(ctx, conn, mugai_result_get_output(r))) {
     g_autofree char *why = g_strdup_printf(
         "the MTA refused a header or body change (quarantine id %s)", mugai_result_get_id(r));
-    /* The original is stored; a retry stores it again under a new id. */
-    return fail(ctx, conn, FAIL_INTERNAL, why, t0);
+    /* Partly rewritten: only a refusal is safe now, never a second
+     * rewrite on top. The original is stored; a retry stores it again. */
+    return fail(ctx, conn, FAIL_INTERNAL, why, t0, FALSE);
   }
   log_result(ctx, m, r, NULL, t0);
   message_end(conn);
