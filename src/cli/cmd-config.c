@@ -70,5 +70,21 @@ mugai_cmd_config(int argc, char **argv)
          c->milter.timeout_ms / 1000, mugai_failure_policy_name(c->milter.on_internal_error),
          mugai_failure_policy_name(c->milter.on_timeout),
          mugai_failure_policy_name(c->milter.on_oversize));
+  printf("\n[watch]\n");
+  if (c->watch.drop_dir)
+    printf("drop_dir = %s\n", c->watch.drop_dir);
+  else
+    printf("# drop_dir: not set; mugai-watch needs it\n");
+  if (c->watch.out_dir)
+    printf("out_dir = %s\n", c->watch.out_dir);
+  else
+    printf("# out_dir: not set; mugai-watch needs it\n");
+  if (c->watch.work_dir)
+    printf("work_dir = %s\n", c->watch.work_dir);
+  else
+    printf("# work_dir: not set; <drop_dir>/.mugai-work\n");
+  printf("per_user = %s\nsettle = %u\njobs = %u\nmax_depth = %u\nrescan = %u\n",
+         c->watch.per_user ? "true" : "false", c->watch.settle_ms, c->watch.jobs,
+         c->watch.max_depth, c->watch.rescan_s);
   return 0;
 }

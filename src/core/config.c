@@ -81,10 +81,18 @@ static const KeySpec key_specs[] = {
   { "milter", "on_internal_error", KEY_CHOICE, 0, 0, policy_choices },
   { "milter", "on_timeout", KEY_CHOICE, 0, 0, policy_choices },
   { "milter", "on_oversize", KEY_CHOICE, 0, 0, policy_choices },
+  { "watch", "drop_dir", KEY_PATH, 0, 0, NULL },
+  { "watch", "out_dir", KEY_PATH, 0, 0, NULL },
+  { "watch", "work_dir", KEY_PATH, 0, 0, NULL },
+  { "watch", "per_user", KEY_CHOICE, 0, 0, bool_choices },
+  { "watch", "settle", KEY_UINT, 0, 600000, NULL },
+  { "watch", "jobs", KEY_UINT, 0, 256, NULL },
+  { "watch", "max_depth", KEY_UINT, 0, 64, NULL },
+  { "watch", "rescan", KEY_UINT, 0, 86400, NULL },
 };
 
 /* Groups that later components own; their keys are checked by them. */
-static const char *const foreign_groups[] = { "watch", "policy", NULL };
+static const char *const foreign_groups[] = { "policy", NULL };
 
 const char *
 mugai_failure_policy_name(MugaiFailurePolicy policy)
@@ -124,6 +132,10 @@ mugai_config_new_default(void)
   c->milter.socket = g_strdup("unix:/run/mugai/milter.sock");
   c->milter.socket_mode = 0660;
   c->milter.timeout_ms = 240 * 1000;
+  c->watch.per_user = TRUE;
+  c->watch.settle_ms = 500;
+  c->watch.max_depth = 8;
+  c->watch.rescan_s = 300;
   return c;
 }
 
@@ -137,6 +149,10 @@ mugai_config_free(MugaiConfig *config)
     g_free(config->quarantine.delivery_mail);
     g_free(config->milter.socket);
     g_free(config->milter.user);
+    g_free(config->watch.drop_dir);
+    g_free(config->watch.out_dir);
+    g_free(config->watch.work_dir);
+    g_free(config->run_id);
     if (config->password)
       memset(config->password, 0, strlen(config->password));
     g_free(config->password);
@@ -285,6 +301,31 @@ apply_milter_key(MugaiMilterConfig *m, const char *key, guint64 n, char **value)
     m->on_oversize = (MugaiFailurePolicy)n;
 }
 
+/* apply_watch_key - one [watch] value, already checked */
+static void
+apply_watch_key(MugaiWatchConfig *w, const char *key, guint64 n, char **value)
+{
+  if (!strcmp(key, "drop_dir")) {
+    g_free(w->drop_dir);
+    w->drop_dir = g_steal_pointer(value);
+  } else if (!strcmp(key, "out_dir")) {
+    g_free(w->out_dir);
+    w->out_dir = g_steal_pointer(value);
+  } else if (!strcmp(key, "work_dir")) {
+    g_free(w->work_dir);
+    w->work_dir = g_steal_pointer(value);
+  } else if (!strcmp(key, "per_user"))
+    w->per_user = n == 1;
+  else if (!strcmp(key, "settle"))
+    w->settle_ms = (guint)n;
+  else if (!strcmp(key, "jobs"))
+    w->jobs = (guint)n;
+  else if (!strcmp(key, "max_depth"))
+    w->max_depth = (guint)n;
+  else if (!strcmp(key, "rescan"))
+    w->rescan_s = (guint)n;
+}
+
 /* apply_key - parse one value into CONFIG, or fail naming the key */
 static gboolean
 apply_key(MugaiConfig *c, const KeySpec *spec, const char *raw, GError **error)
@@ -398,7 +439,9 @@ apply_key(MugaiConfig *c, const KeySpec *spec, const char *raw, GError **error)
     break;
   }
 
-  if (!strcmp(spec->key, "max_message_size"))
+  if (!strcmp(spec->group, "watch"))
+    apply_watch_key(&c->watch, spec->key, n, &value);
+  else if (!strcmp(spec->key, "max_message_size"))
     c->limits.max_message_size = n;
   else if (!strcmp(spec->key, "max_depth"))
     c->limits.max_depth = (guint)n;

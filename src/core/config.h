@@ -76,6 +76,18 @@ typedef struct {
   MugaiFailurePolicy on_oversize; /* larger than [limits] max_message_size */
 } MugaiMilterConfig;
 
+/* [watch]: mugai-watch's drop folder. */
+typedef struct {
+  char *drop_dir;    /* where files arrive (internet side), or NULL: not configured */
+  char *out_dir;     /* where sanitised files go (LGWAN side), or NULL */
+  char *work_dir;    /* claimed files and job records, or NULL: <drop_dir>/.mugai-work */
+  gboolean per_user; /* drop/<user>/... -> out/<user>/... */
+  guint settle_ms;   /* a file unchanged this long, with no writer, is taken */
+  guint jobs;        /* files sanitised at once; 0 = number of cores */
+  guint max_depth;   /* folder levels watched below a user folder */
+  guint rescan_s;    /* full rescan every this many seconds; 0 = never */
+} MugaiWatchConfig;
+
 typedef struct {
   MugaiLimits limits;
   MugaiSandboxConfig sandbox;
@@ -83,6 +95,7 @@ typedef struct {
   MugaiOfficeConfig office;
   MugaiQuarantineConfig quarantine;
   MugaiMilterConfig milter;
+  MugaiWatchConfig watch;
   gboolean prefer_html;           /* [mail] alternative = html | text */
   MugaiOutputCharset out_charset; /* [mail] output_charset */
   char *state_dir;                /* [paths] state_dir, or NULL for the default */
@@ -92,6 +105,10 @@ typedef struct {
    * time (microseconds) by which it needs the result, or 0. Waits for a
    * worker or a converter end there, and so do their deadlines. */
   gint64 deadline;
+  /* Not from the file: a front end's per-input copy may fix the run id (a
+   * ULID) the result gets: mugai-watch resuming a file it claimed before a
+   * crash reuses the id it chose then. NULL: a new id. */
+  char *run_id;
 } MugaiConfig;
 
 /* mugai_config_new_default - built-in defaults. (transfer full) */

@@ -128,7 +128,7 @@ mugai_sanitize_bytes(const MugaiConfig *config, GBytes *input, const char *name,
 
   r->run.config = config;
   r->run.password = config->password;
-  r->run.id = mugai_id_new();
+  r->run.id = config->run_id ? g_strdup(config->run_id) : mugai_id_new();
   r->time = g_date_time_new_now_utc();
   r->input_size = len;
   r->sha256 = mugai_sha256_hex(p, len);
@@ -659,6 +659,91 @@ mugai_result_stage(MugaiResult *result, MugaiCommit *commit, const char *output,
       g_hash_table_insert(taken, g_strdup(report_base), GINT_TO_POINTER(TAKEN_WRITTEN));
   }
   return TRUE;
+}
+
+/* tally - COUNTS[action] for every item below the root */
+static void
+tally(const MugaiItem *item, guint *counts)
+{
+  if (mugai_item_get_depth(item) > 0 && mugai_item_get_action(item) <= MUGAI_ACTION_HELD)
+    counts[mugai_item_get_action(item)]++;
+  for (guint i = 0; i < mugai_item_get_n_children(item); i++)
+    tally(mugai_item_get_child(item, i), counts);
+}
+
+char *
+mugai_result_action_summary(const MugaiResult *result)
+{
+  guint counts[MUGAI_ACTION_HELD + 1] = { 0 };
+  GString *s = g_string_new(NULL);
+
+  tally(result->run.root, counts);
+  if (!result->is_mail && result->run.root->action != MUGAI_ACTION_PENDING
+      && result->run.root->action != MUGAI_ACTION_EXPANDED
+      && result->run.root->action <= MUGAI_ACTION_HELD)
+    counts[result->run.root->action]++;
+  for (guint a = 0; a <= MUGAI_ACTION_HELD; a++)
+    if (counts[a])
+      g_string_append_printf(s, "%s%s=%u", s->len ? "," : "", mugai_action_name(a), counts[a]);
+  if (!s->len)
+    g_string_append(s, "none");
+  return g_string_free(s, FALSE);
+}
+
+/* output_file_free - GPtrArray element destructor */
+static void
+output_file_free(gpointer p)
+{
+  MugaiOutputFile *f = p;
+
+  g_free(f->name);
+  g_bytes_unref(f->data);
+  g_free(f);
+}
+
+/* output_file_add - NAME (transfer full) and DATA to FILES */
+static void
+output_file_add(GPtrArray *files, char *name, GBytes *data)
+{
+  MugaiOutputFile *f = g_new0(MugaiOutputFile, 1);
+
+  f->name = name;
+  f->data = g_bytes_ref(data);
+  g_ptr_array_add(files, f);
+}
+
+GPtrArray *
+mugai_result_files(const MugaiResult *result, const char *requested)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func(output_file_free);
+  g_autoptr(GPtrArray) names = g_ptr_array_new();
+  g_autofree char *path = mugai_result_output_path(result, requested);
+  gboolean companions = !result->is_mail && result->verdict == MUGAI_VERDICT_DELIVERED;
+
+  output_file_add(files, g_path_get_basename(path), result->output);
+  g_ptr_array_add(names, ((MugaiOutputFile *)files->pdata[0])->name);
+  for (guint i = 1; companions && i < result->plan->outputs->len; i++) {
+    const MugaiDeliverable *d = &g_array_index(result->plan->outputs, MugaiDeliverable, i);
+    g_autofree char *want = companion_path(path, d->name);
+    g_autofree char *want_base = g_path_get_basename(want);
+    char *base = free_name(want_base, NULL, names);
+    output_file_add(files, base, d->data);
+    g_ptr_array_add(names, base);
+  }
+  return files;
+}
+
+void
+mugai_result_set_written(MugaiResult *result, const char *const *names, guint n)
+{
+  g_clear_pointer(&result->written_name, g_free);
+  g_clear_pointer(&result->written, g_ptr_array_unref);
+  if (n == 0)
+    return;
+  result->written_name = g_strdup(names[0]);
+  result->written = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add(result->written, g_strdup(names[i]));
 }
 
 MugaiResult *

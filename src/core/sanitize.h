@@ -113,6 +113,30 @@ typedef struct _MugaiCommit MugaiCommit;
 gboolean mugai_result_stage(MugaiResult *result, MugaiCommit *commit, const char *output,
                             const char *report, GHashTable *taken, GError **error);
 
+/* mugai_result_action_summary - "flattened=2,converted=1": how many items
+ * got each action, for a log line (a file input's root counts; a mail's
+ * does not). (transfer full) */
+char *mugai_result_action_summary(const MugaiResult *result);
+
+/* One file of a result, for a front end that names and writes files
+ * itself (mugai-watch). */
+typedef struct {
+  char *name;   /* base name */
+  GBytes *data; /* its bytes */
+} MugaiOutputFile;
+
+/* mugai_result_files - what mugai_result_stage would write for a file
+ * released under the base name REQUESTED into an empty directory: the
+ * output (named as mugai_result_output_path names it), then, for a
+ * delivered file input, its companions named after it (a PDF's text layer).
+ * A rejected or held input gives its notice alone. (transfer full: an array
+ * of MugaiOutputFile that frees its elements) */
+GPtrArray *mugai_result_files(const MugaiResult *result, const char *requested);
+
+/* mugai_result_set_written - the base names the result's files were given
+ * (NAMES[0] the output), for the report's "output" and "written". */
+void mugai_result_set_written(MugaiResult *result, const char *const *names, guint n);
+
 MugaiResult *mugai_result_free(MugaiResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MugaiResult, mugai_result_free)
 

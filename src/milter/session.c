@@ -447,38 +447,13 @@ rewrite(SMFICTX *ctx, Connection *conn, GBytes *output)
   return TRUE;
 }
 
-/* summary - "flattened=2,converted=1" for the log (transfer full) */
-static void
-tally(const MugaiItem *item, guint *counts)
-{
-  if (mugai_item_get_depth(item) > 0 && mugai_item_get_action(item) <= MUGAI_ACTION_HELD)
-    counts[mugai_item_get_action(item)]++;
-  for (guint i = 0; i < mugai_item_get_n_children(item); i++)
-    tally(mugai_item_get_child(item, i), counts);
-}
-
-static char *
-summary(const MugaiResult *r)
-{
-  guint counts[MUGAI_ACTION_HELD + 1] = { 0 };
-  GString *s = g_string_new(NULL);
-
-  tally(mugai_result_get_root(r), counts);
-  for (guint a = 0; a <= MUGAI_ACTION_HELD; a++)
-    if (counts[a])
-      g_string_append_printf(s, "%s%s=%u", s->len ? "," : "", mugai_action_name(a), counts[a]);
-  if (!s->len)
-    g_string_append(s, "none");
-  return g_string_free(s, FALSE);
-}
-
 /* log_result - the one line for a message that got a result */
 static void
 log_result(SMFICTX *ctx, Message *m, MugaiResult *r, const char *note, gint64 t0)
 {
   const char *qid = smfi_getsymval(ctx, "i");
   g_autofree char *msgid = mugai_result_get_message_id(r);
-  g_autofree char *actions = summary(r);
+  g_autofree char *actions = mugai_result_action_summary(r);
 
   milter_log(LOG_INFO,
              "%s: id=%s msgid=%s from=<%s> verdict=%s actions=%s size=%" G_GUINT64_FORMAT
