@@ -83,7 +83,7 @@ typedef struct {
   char *work_dir;    /* claimed files and job records, or NULL: <drop_dir>/.mugai-work */
   gboolean per_user; /* drop/<user>/... -> out/<user>/... */
   guint settle_ms;   /* a file unchanged this long, with no writer, is taken */
-  guint jobs;        /* files sanitised at once; 0 = number of cores */
+  guint jobs;        /* files sanitised at once; 0 = four per core */
   guint max_depth;   /* folder levels watched below a user folder */
   guint rescan_s;    /* full rescan every this many seconds; 0 = never */
 } MugaiWatchConfig;

@@ -265,6 +265,21 @@ release_names(const char *outrel, GPtrArray *names)
 
 /* ---- the job record ---- */
 
+static gboolean
+write_all(int fd, const guint8 *p, gsize len)
+{
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return FALSE;
+    p += n;
+    len -= (gsize)n;
+  }
+  return TRUE;
+}
+
 static char *
 record_name(const char *id)
 {
@@ -283,17 +298,22 @@ staging_name(const char *id, guint i)
   return g_strdup_printf("%s.%u", id, i);
 }
 
-/* record_write - J's record, atomically and durably; with COMMIT the
- * renames still to do */
+/* record_write - J's record, replacing the one before atomically (a
+ * temporary name, then rename); with COMMIT the renames still to do. Not
+ * synced here: the caller decides when the record must be durable (the
+ * claim record needs no sync of its own: its rename is in the file
+ * system's journal before the claim's). */
 static gboolean
 record_write(const Job *j, gboolean commit, GError **error)
 {
   g_autoptr(GKeyFile) kf = g_key_file_new();
   g_autofree char *rel = b64(j->rel);
   g_autofree char *file = record_name(j->id);
-  g_autofree char *path = g_build_filename(watch_state.work, file, NULL);
+  g_autofree char *tmp = g_strconcat(file, ".tmp", NULL);
   g_autofree char *text = NULL;
   gsize len = 0;
+  int fd, saved;
+  gboolean ok;
 
   g_key_file_set_string(kf, "job", "id", j->id);
   g_key_file_set_string(kf, "job", "rel", rel);
@@ -311,7 +331,24 @@ record_write(const Job *j, gboolean commit, GError **error)
     }
   }
   text = g_key_file_to_data(kf, &len, NULL);
-  return mugai_write_atomic_data(path, text, len, error);
+  fd = openat(watch_state.work_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+              0600);
+  ok = fd >= 0 && write_all(fd, (const guint8 *)text, len);
+  saved = errno;
+  if (fd >= 0 && close(fd) != 0 && ok) {
+    ok = FALSE;
+    saved = errno;
+  }
+  if (ok && renameat(watch_state.work_fd, tmp, watch_state.work_fd, file) != 0) {
+    ok = FALSE;
+    saved = errno;
+  }
+  if (!ok) {
+    unlinkat(watch_state.work_fd, tmp, 0);
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot write %s/%s: %s",
+                watch_state.work, file, g_strerror(saved));
+  }
+  return ok;
 }
 
 /* job_split - J's user, subdir and name from its rel */
@@ -388,19 +425,52 @@ record_read(const char *id, gboolean *commit, GError **error)
 
 /* ---- writing ---- */
 
+/* One flush of the file systems for every job that asks while one is on
+ * its way: a job needs a flush that starts after its writes, so it joins
+ * the next one; whoever finds none running leads it. */
+static struct {
+  GMutex lock;
+  GCond done;
+  guint64 started, finished, failed; /* generations */
+  gboolean running;
+  int error;
+} flush;
+
+/* flush_group - everything written so far durable in the out and work
+ * file systems */
 static gboolean
-write_all(int fd, const guint8 *p, gsize len)
+flush_group(void)
 {
-  while (len > 0) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return FALSE;
-    p += n;
-    len -= (gsize)n;
+  guint64 need;
+  gboolean ok;
+
+  g_mutex_lock(&flush.lock);
+  need = flush.started + 1;
+  while (flush.finished < need) {
+    if (!flush.running) {
+      guint64 mine = ++flush.started;
+      int err = 0;
+      flush.running = TRUE;
+      g_mutex_unlock(&flush.lock);
+      if (syncfs(watch_state.staging_fd) != 0
+          || (!watch_state.same_fs && syncfs(watch_state.work_fd) != 0))
+        err = errno;
+      g_mutex_lock(&flush.lock);
+      flush.running = FALSE;
+      flush.finished = mine;
+      if (err) {
+        flush.failed = mine;
+        flush.error = err;
+      }
+      g_cond_broadcast(&flush.done);
+    } else
+      g_cond_wait(&flush.done, &flush.lock);
   }
-  return TRUE;
+  ok = flush.failed < need;
+  if (!ok)
+    errno = flush.error;
+  g_mutex_unlock(&flush.lock);
+  return ok;
 }
 
 /* stage - DATA as staging file I of J */
@@ -469,7 +539,9 @@ finish(Job *j, GError **error)
     if (i == 0)
       crash_point(WATCH_CRASH_RENAME);
   }
-  if (fsync(dfd) != 0) {
+  /* On one file system the journal keeps the renames before the removal
+   * of the record; across two, the renames are synced first. */
+  if (!watch_state.same_fs && fsync(dfd) != 0) {
     saved = errno;
     close(dfd);
     g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot sync %s/%s: %s",
@@ -761,7 +833,9 @@ job_run(Job *j, gboolean stored)
       goto out;
     }
   }
-  if (syncfs(watch_state.staging_fd) != 0 || !record_write(j, TRUE, &error)) {
+  /* The staged outputs and the rename list durable together: one flush
+   * of each file system instead of a sync per file. */
+  if (!record_write(j, TRUE, &error) || !flush_group()) {
     watch_log(LOG_ERR, "id=%s file=\"%s\": cannot commit: %s; left for the next start", j->id,
               display, error ? error->message : g_strerror(errno));
     goto out;

@@ -154,6 +154,8 @@ static struct {
   GHashTable *warned;  /* rel -> 1: logged once already */
   GMutex flight_lock;
   GHashTable *in_flight; /* rel -> 1: handed to a job */
+  GHashTable *deferred;  /* rel -> 1: seen again while in flight (a new file
+                          * dropped under the name of one being taken) */
   GThreadPool *pool;
   guint max_depth;
   gint64 settle_us;
@@ -268,8 +270,10 @@ candidate(const char *rel)
 {
   Pending *p;
 
-  if (in_flight(rel))
+  if (in_flight(rel)) {
+    g_hash_table_add(w.deferred, g_strdup(rel));
     return;
+  }
   p = g_hash_table_lookup(w.pending, rel);
   if (!p) {
     p = g_new0(Pending, 1);
@@ -399,8 +403,21 @@ look(void)
 {
   gint64 now = g_get_monotonic_time(), next = G_MAXINT64;
   g_autoptr(GPtrArray) ready = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GPtrArray) again = g_ptr_array_new_with_free_func(g_free);
   GHashTableIter it;
   gpointer key, value;
+
+  g_hash_table_iter_init(&it, w.deferred);
+  while (g_hash_table_iter_next(&it, &key, NULL))
+    if (!in_flight(key)) {
+      g_ptr_array_add(again, g_strdup(key));
+      g_hash_table_iter_remove(&it);
+    } else
+      next = MIN(next, now + 100 * 1000);
+  for (guint i = 0; i < again->len; i++)
+    candidate(g_ptr_array_index(again, i));
+  if (again->len)
+    next = MIN(next, now + w.settle_us);
 
   g_hash_table_iter_init(&it, w.pending);
   while (g_hash_table_iter_next(&it, &key, &value)) {
@@ -549,6 +566,10 @@ prepare(const MugaiConfig *c, GError **error)
   }
   w.work_dev = b.st_dev;
   w.work_ino = b.st_ino;
+  {
+    struct stat o;
+    watch_state.same_fs = fstat(watch_state.out_fd, &o) == 0 && o.st_dev == b.st_dev;
+  }
   return TRUE;
 }
 
@@ -734,9 +755,12 @@ main(int argc, char **argv)
   w.pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   w.warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   w.in_flight = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  w.deferred = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   w.settle_us = (gint64)c->watch.settle_ms * 1000;
   w.max_depth = c->watch.max_depth;
-  jobs = c->watch.jobs ? c->watch.jobs : (guint)MAX(1, g_get_num_processors());
+  /* A job mostly waits (for a worker, for the disk): four per core keep
+   * the cores busy and let flushes and quarantine commits group. */
+  jobs = c->watch.jobs ? c->watch.jobs : 4 * (guint)MAX(1, g_get_num_processors());
   config_swap(c);
   w.pool = g_thread_pool_new(run_task, NULL, (gint)jobs, TRUE, &error);
   if (!w.pool)
@@ -763,7 +787,8 @@ main(int argc, char **argv)
     gint64 next = look(), now = g_get_monotonic_time();
     struct pollfd fds[2] = { { sfd, POLLIN, 0 }, { w.inotify_fd, POLLIN, 0 } };
     int timeout;
-    if (once && g_hash_table_size(w.pending) == 0 && busy() == 0)
+    if (once && g_hash_table_size(w.pending) == 0 && g_hash_table_size(w.deferred) == 0
+        && busy() == 0)
       break;
     if (once && next == G_MAXINT64)
       next = now + 50 * 1000; /* wait for the jobs */
@@ -807,6 +832,7 @@ main(int argc, char **argv)
   g_hash_table_unref(w.pending);
   g_hash_table_unref(w.warned);
   g_hash_table_unref(w.in_flight);
+  g_hash_table_unref(w.deferred);
   g_hash_table_unref(watch_state.reserved);
   if (w.inotify_fd >= 0)
     close(w.inotify_fd);

@@ -54,6 +54,7 @@ typedef struct {
   MugaiCommitter *committer;
   WatchCrash crash;
   gboolean as_root; /* outputs get the owner of the drop folder */
+  gboolean same_fs; /* the work folder and the out folder share a file system */
   /* names being written in out folders, "DIR/NAME" (under names_lock) */
   GMutex names_lock;
   GHashTable *reserved;

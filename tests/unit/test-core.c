@@ -30,7 +30,8 @@ test_config_values(void)
       = write_ini("[limits]\nmax_message_size = 8M\nmax_depth = 5\n"
                   "[mail]\nalternative = text\noutput_charset = ISO-2022-JP\n"
                   "[paths]\nstate_dir = /srv/mugai\n[milter]\nsocket = unix:/run/m.sock\n"
-                  "[watch]\nlater = x\n");
+                  "[watch]\ndrop_dir = /srv/drop\nout_dir = /srv/out\nper_user = false\n"
+                  "settle = 0\njobs = 3\n[policy]\nlater = x\n");
   g_autoptr(GError) error = NULL;
   g_autoptr(MugaiConfig) c = mugai_config_load(path, &error);
 
@@ -41,6 +42,13 @@ test_config_values(void)
   g_assert_false(c->prefer_html);
   g_assert_cmpint(c->out_charset, ==, MUGAI_OUTPUT_ISO2022JP);
   g_assert_cmpstr(c->state_dir, ==, "/srv/mugai");
+  g_assert_cmpstr(c->watch.drop_dir, ==, "/srv/drop");
+  g_assert_cmpstr(c->watch.out_dir, ==, "/srv/out");
+  g_assert_null(c->watch.work_dir);
+  g_assert_false(c->watch.per_user);
+  g_assert_cmpuint(c->watch.settle_ms, ==, 0);
+  g_assert_cmpuint(c->watch.jobs, ==, 3);
+  g_assert_cmpuint(c->watch.max_depth, ==, 8); /* default kept */
 }
 
 /* A name's extension that promises another type than the content is
@@ -123,6 +131,8 @@ test_config_errors(void)
     "[limits]\nmax_depth = 0\n",         "[limits]\nmax_depth = many\n",
     "[limits]\nmax_message_size = 1T\n", "[mail]\nalternative = rtf\n",
     "[paths]\nstate_dir = relative\n",   "not an ini file",
+    "[watch]\ndrop_dir = drop\n",        "[watch]\nsettle = soon\n",
+    "[watch]\nper_user = maybe\n",       "[watch]\nlater = x\n",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
