@@ -495,6 +495,23 @@ stage(const Job *j, guint i, GBytes *data, uid_t uid, gid_t gid, GError **error)
   return ok;
 }
 
+/* owner - who the outputs of J belong to: the owner of its user folder in
+ * the drop folder, when we are root and there is one */
+static void
+owner(const Job *j, uid_t *uid, gid_t *gid)
+{
+  struct stat st;
+
+  *uid = (uid_t)-1;
+  *gid = (gid_t)-1;
+  if (!watch_state.as_root || !j->user)
+    return;
+  if (fstatat(watch_state.drop_fd, j->user, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+    *uid = st.st_uid;
+    *gid = st.st_gid;
+  }
+}
+
 /* finish - J's renames (those not done yet), then its input and record
  * gone; every output is complete when it appears, and none replaces a
  * file. Returns the names as finally given (changed only when something
@@ -502,11 +519,15 @@ stage(const Job *j, guint i, GBytes *data, uid_t uid, gid_t gid, GError **error)
 static gboolean
 finish(Job *j, GError **error)
 {
-  int dfd = watch_open_dir(watch_state.out_fd, j->outrel, TRUE, 0750, (uid_t)-1, (gid_t)-1);
+  uid_t uid;
+  gid_t gid;
+  int dfd;
   g_autofree char *input = input_name(j->id);
   g_autofree char *record = record_name(j->id);
   int saved;
 
+  owner(j, &uid, &gid);
+  dfd = watch_open_dir(watch_state.out_fd, j->outrel, TRUE, 0750, uid, gid);
   if (dfd < 0) {
     saved = errno;
     g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot open %s/%s: %s",
@@ -648,23 +669,6 @@ report_text(const Job *j, MugaiResult *r, const char *why, gboolean stored, GPtr
 }
 
 /* ---- one job ---- */
-
-/* owner - who the outputs of J belong to: the owner of its user folder in
- * the drop folder, when we are root and there is one */
-static void
-owner(const Job *j, uid_t *uid, gid_t *gid)
-{
-  struct stat st;
-
-  *uid = (uid_t)-1;
-  *gid = (gid_t)-1;
-  if (!watch_state.as_root || !j->user)
-    return;
-  if (fstatat(watch_state.drop_fd, j->user, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
-    *uid = st.st_uid;
-    *gid = st.st_gid;
-  }
-}
 
 static const char *
 type_word(mode_t mode, gboolean japanese)
@@ -988,6 +992,10 @@ watch_jobs_pending(void)
       if (j && commit)
         g_hash_table_add(commits, g_strdup(id));
       g_ptr_array_add(ids, g_steal_pointer(&id));
+    } else if (n == 34 && g_str_has_suffix(e, ".job.tmp") && is_id(e, 26)) {
+      /* a record being replaced when the process died: the one before
+       * it is still in place */
+      unlinkat(watch_state.work_fd, e, 0);
     } else if (n == 32 && g_str_has_suffix(e, ".input") && is_id(e, 26)) {
       g_autofree char *id = g_strndup(e, 26);
       g_autofree char *record = record_name(id);
