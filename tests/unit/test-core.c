@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 #include "core/json.h"
+#include "core/sanitize.h"
 #include "core/sniff.h"
 #include "core/util.h"
 
@@ -281,6 +282,48 @@ test_commit_group(void)
   g_rmdir(dir);
 }
 
+/* What mugai-watch relies on: a fixed run id (a resumed job keeps the id
+ * its quarantine entry has), the files of a result under a requested name,
+ * the names written recorded in the report, and the log's action summary. */
+static void
+test_front_end_files(void)
+{
+  g_autoptr(MugaiConfig) c = mugai_config_new_default();
+  static const char text[] = "\xe8\xa6\x8b\xe7\xa9\x8d\xe6\x9b\xb8 mitsumori\n";
+  g_autoptr(GBytes) in = g_bytes_new_static(text, sizeof text - 1);
+  g_autoptr(GBytes) exe = g_bytes_new_static("MZ\x90\0\3\0\0\0\4\0\0\0\xff\xff\0\0", 16);
+  g_autoptr(MugaiResult) r = NULL, x = NULL;
+  g_autoptr(GPtrArray) files = NULL, xfiles = NULL;
+  g_autofree char *summary = NULL, *json = NULL;
+  const char *names[] = { "note (2).txt", "note (2).txt.mugai.txt" };
+  g_autoptr(GError) error = NULL;
+
+  c->run_id = g_strdup("01M8BT0000000000000000000A");
+  r = mugai_sanitize_bytes(c, in, "note.txt", MUGAI_INPUT_FILE, &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(mugai_result_get_id(r), ==, "01M8BT0000000000000000000A");
+  files = mugai_result_files(r, "note.txt");
+  g_assert_cmpuint(files->len, ==, 1);
+  g_assert_cmpstr(((MugaiOutputFile *)files->pdata[0])->name, ==, "note.txt");
+  g_assert_nonnull(g_strstr_len(g_bytes_get_data(((MugaiOutputFile *)files->pdata[0])->data, NULL),
+                                -1, "mitsumori"));
+  summary = mugai_result_action_summary(r);
+  g_assert_cmpstr(summary, ==, "flattened=1");
+  mugai_result_set_written(r, names, 2);
+  json = mugai_result_report_json(r, FALSE);
+  g_assert_nonnull(strstr(json, "note (2).txt.mugai.txt"));
+
+  /* A rejected file: its notice alone, and a new id without run_id. */
+  g_clear_pointer(&c->run_id, g_free);
+  x = mugai_sanitize_bytes(c, exe, "setup.exe", MUGAI_INPUT_FILE, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(mugai_result_get_verdict(x), ==, MUGAI_VERDICT_REJECTED);
+  g_assert_cmpstr(mugai_result_get_id(x), !=, "01M8BT0000000000000000000A");
+  xfiles = mugai_result_files(x, "setup.exe");
+  g_assert_cmpuint(xfiles->len, ==, 1);
+  g_assert_cmpstr(((MugaiOutputFile *)xfiles->pdata[0])->name, ==, "setup.exe.txt");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -294,5 +337,6 @@ main(int argc, char **argv)
   g_test_add_func("/util/ids", test_ids);
   g_test_add_func("/util/json-writer", test_json_writer);
   g_test_add_func("/util/commit-group", test_commit_group);
+  g_test_add_func("/sanitize/front-end-files", test_front_end_files);
   return g_test_run();
 }
