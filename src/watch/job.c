@@ -263,6 +263,39 @@ release_names(const char *outrel, GPtrArray *names)
   g_mutex_unlock(&watch_state.names_lock);
 }
 
+/* ---- jobs running ---- */
+
+/* job_enter - ID is running; FALSE when it already is */
+static gboolean
+job_enter(const char *id)
+{
+  gboolean fresh;
+
+  g_mutex_lock(&watch_state.names_lock);
+  fresh = g_hash_table_add(watch_state.jobs, g_strdup(id));
+  g_mutex_unlock(&watch_state.names_lock);
+  return fresh;
+}
+
+static void
+job_leave(const char *id)
+{
+  g_mutex_lock(&watch_state.names_lock);
+  g_hash_table_remove(watch_state.jobs, id);
+  g_mutex_unlock(&watch_state.names_lock);
+}
+
+static gboolean
+job_running(const char *id)
+{
+  gboolean yes;
+
+  g_mutex_lock(&watch_state.names_lock);
+  yes = g_hash_table_contains(watch_state.jobs, id);
+  g_mutex_unlock(&watch_state.names_lock);
+  return yes;
+}
+
 /* ---- the job record ---- */
 
 static gboolean
@@ -864,12 +897,15 @@ job_run(Job *j, gboolean stored)
           " ms=%" G_GINT64_FORMAT,
           j->id, u, display, mugai_verdict_name(mugai_result_get_verdict(r)), actions, nd,
           (gint64)st.st_size, (g_get_monotonic_time() - t0) / 1000);
-    else
-      watch_log(LOG_INFO,
-                "id=- user=%s file=\"%s\" verdict=rejected reason=%s%s%s outputs=\"%s\" "
-                "ms=%" G_GINT64_FORMAT,
-                u, display, code, j->fate == INPUT_FAILED ? " kept=failed/" : "",
-                j->fate == INPUT_FAILED ? j->id : "", nd, (g_get_monotonic_time() - t0) / 1000);
+    else {
+      g_autofree char *err = watch_display(strchr(why, '\t') ? strchr(why, '\t') + 1 : why);
+      watch_log(
+          LOG_INFO,
+          "id=- user=%s file=\"%s\" verdict=rejected reason=%s error=\"%s\"%s%s outputs=\"%s\" "
+          "ms=%" G_GINT64_FORMAT,
+          u, display, code, err, j->fate == INPUT_FAILED ? " kept=failed/" : "",
+          j->fate == INPUT_FAILED ? j->id : "", nd, (g_get_monotonic_time() - t0) / 1000);
+    }
   }
 
 out:
@@ -882,6 +918,26 @@ out:
   watch_config_unref(wc);
 }
 
+/* still_written - whether a process has the claimed input INPUT open for
+ * writing (it opened the file between the readiness check and the claim):
+ * a read lease cannot be had then */
+static gboolean
+still_written(const char *input)
+{
+  int fd = openat(watch_state.work_fd, input,
+                  O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+  gboolean busy = FALSE;
+
+  if (fd < 0)
+    return FALSE;
+  if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0)
+    fcntl(fd, F_SETLEASE, F_UNLCK);
+  else
+    busy = errno == EAGAIN;
+  close(fd);
+  return busy;
+}
+
 gboolean
 watch_job_new(const char *rel)
 {
@@ -889,6 +945,7 @@ watch_job_new(const char *rel)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *input = NULL;
+  g_autofree char *record = NULL;
   g_autofree char *display = watch_display(rel);
   int pfd;
   struct stat st;
@@ -907,58 +964,87 @@ watch_job_new(const char *rel)
   }
   j->id = mugai_id_new();
   j->claimed = g_get_real_time() / G_USEC_PER_SEC;
+  input = input_name(j->id);
+  record = record_name(j->id);
+  job_enter(j->id);
   if (!record_write(j, FALSE, &error)) {
     watch_log(LOG_ERR, "file=\"%s\": cannot record the claim: %s", display, error->message);
-    close(pfd);
-    return FALSE;
+    goto not_taken;
   }
-  input = input_name(j->id);
   if (renameat2(pfd, j->name, watch_state.work_fd, input, RENAME_NOREPLACE) != 0) {
     int saved = errno;
-    g_autofree char *record = record_name(j->id);
     if (saved != ENOENT)
       watch_log(LOG_ERR, "file=\"%s\": cannot claim it: %s", display, g_strerror(saved));
     unlinkat(watch_state.work_fd, record, 0);
-    close(pfd);
-    return FALSE;
+    goto not_taken;
+  }
+  if (S_ISREG(st.st_mode) && still_written(input)
+      && renameat2(watch_state.work_fd, input, pfd, j->name, RENAME_NOREPLACE) == 0) {
+    /* Given back: it is looked at again when its writer is done. */
+    unlinkat(watch_state.work_fd, record, 0);
+    goto not_taken;
   }
   close(pfd);
   crash_point(WATCH_CRASH_CLAIM);
   job_run(j, FALSE);
+  job_leave(j->id);
   return TRUE;
+
+not_taken:
+  close(pfd);
+  job_leave(j->id);
+  return FALSE;
 }
 
 void
-watch_job_resume(const char *id, gboolean stored)
+watch_job_resume(const char *id)
 {
   g_autoptr(GError) error = NULL;
   gboolean commit = FALSE;
-  g_autoptr(Job) j = record_read(id, &commit, &error);
+  g_autoptr(Job) j = NULL;
   g_autofree char *input = input_name(id);
+  g_autoptr(MugaiEntry) e = NULL;
   struct stat st;
 
+  if (!job_enter(id))
+    return; /* running */
+  j = record_read(id, &commit, &error);
   if (!j) {
-    watch_log(LOG_ERR, "id=%s: %s; left for an operator", id, error->message);
+    struct stat rs;
+    g_autofree char *record = record_name(id);
+    if (fstatat(watch_state.work_fd, record, &rs, 0) == 0)
+      watch_log(LOG_ERR, "id=%s: %s; left for an operator", id, error->message);
+    job_leave(id);
     return;
   }
   if (commit) {
     g_autofree char *display = watch_display(j->user ? j->rel + strlen(j->user) + 1 : j->rel);
     g_autofree char *u = watch_display(j->user ? j->user : "-");
-    if (!finish(j, &error)) {
+    if (!finish(j, &error))
       watch_log(LOG_ERR, "id=%s user=%s file=\"%s\": %s", id, u, display, error->message);
-      return;
-    }
-    watch_log(LOG_INFO, "id=%s user=%s file=\"%s\" resumed=outputs-placed outputs=%u", id, u,
-              display, j->names->len);
+    else
+      watch_log(LOG_INFO, "id=%s user=%s file=\"%s\" resumed=outputs-placed outputs=%u", id, u,
+                display, j->names->len);
+    job_leave(id);
     return;
   }
   if (fstatat(watch_state.work_fd, input, &st, AT_SYMLINK_NOFOLLOW) != 0) {
     /* The claim never happened: the file is still in the drop folder. */
     g_autofree char *record = record_name(id);
     unlinkat(watch_state.work_fd, record, 0);
+    job_leave(id);
     return;
   }
-  job_run(j, stored);
+  /* Staged files of an attempt that did not get to list its renames. */
+  for (guint i = 0; i < 64; i++) {
+    g_autofree char *f = staging_name(id, i);
+    unlinkat(watch_state.staging_fd, f, 0);
+  }
+  /* Stored before the interruption: not stored again. (A job that is not
+   * running has nothing in a commit on its way, so the index is final.) */
+  e = mugai_store_get(watch_state.store, id, NULL);
+  job_run(j, e != NULL);
+  job_leave(id);
 }
 
 /* is_id - 26 Crockford base32 characters */
@@ -974,7 +1060,7 @@ is_id(const char *s, gsize len)
 }
 
 GPtrArray *
-watch_jobs_pending(void)
+watch_jobs_pending(gboolean at_start)
 {
   GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GHashTable) commits = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -988,11 +1074,16 @@ watch_jobs_pending(void)
       g_autofree char *id = g_strndup(e, 26);
       g_autoptr(GError) error = NULL;
       gboolean commit = FALSE;
-      g_autoptr(Job) j = record_read(id, &commit, &error);
+      g_autoptr(Job) j = NULL;
+      if (job_running(id))
+        continue;
+      j = record_read(id, &commit, &error);
       if (j && commit)
         g_hash_table_add(commits, g_strdup(id));
       g_ptr_array_add(ids, g_steal_pointer(&id));
-    } else if (n == 34 && g_str_has_suffix(e, ".job.tmp") && is_id(e, 26)) {
+    } else if (!at_start)
+      continue;
+    else if (n == 34 && g_str_has_suffix(e, ".job.tmp") && is_id(e, 26)) {
       /* a record being replaced when the process died: the one before
        * it is still in place */
       unlinkat(watch_state.work_fd, e, 0);
@@ -1007,7 +1098,7 @@ watch_jobs_pending(void)
   }
   /* Staged outputs of jobs that had not listed their renames are
    * rewritten when the job is resumed. */
-  sdir = g_dir_open(watch_state.staging, 0, NULL);
+  sdir = at_start ? g_dir_open(watch_state.staging, 0, NULL) : NULL;
   while (sdir && (e = g_dir_read_name(sdir))) {
     g_autofree char *id = g_strndup(e, 26);
     if (strlen(e) > 27 && e[26] == '.' && is_id(id, 26) && g_hash_table_contains(commits, id))

@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
@@ -204,7 +205,6 @@ in_flight(const char *rel)
 typedef struct {
   char *rel; /* a file below the drop folder, or NULL */
   char *id;  /* a job to resume, or NULL */
-  gboolean stored;
 } Task;
 
 static void
@@ -217,7 +217,7 @@ run_task(gpointer data, gpointer user_data)
     if (t->rel)
       watch_job_new(t->rel);
     else
-      watch_job_resume(t->id, t->stored);
+      watch_job_resume(t->id);
   }
   if (t->rel) {
     g_mutex_lock(&w.flight_lock);
@@ -543,6 +543,17 @@ prepare(const MugaiConfig *c, GError **error)
                 "[watch] drop_dir and out_dir are the same folder");
     return FALSE;
   }
+  {
+    g_autofree char *d = realpath(watch_state.drop, NULL);
+    g_autofree char *o = realpath(watch_state.out, NULL);
+    g_autofree char *ds = d ? g_strconcat(d, "/", NULL) : NULL;
+    g_autofree char *os = o ? g_strconcat(o, "/", NULL) : NULL;
+    if (ds && os && (g_str_has_prefix(os, ds) || g_str_has_prefix(ds, os))) {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                  "[watch] drop_dir %s and out_dir %s overlap (one is inside the other)", d, o);
+      return FALSE;
+    }
+  }
   if ((g_mkdir_with_parents(watch_state.work, 0700) != 0
        || g_mkdir_with_parents(watch_state.failed, 0700) != 0)
       || (mkdir(watch_state.staging, 0700) != 0 && errno != EEXIST)) {
@@ -579,13 +590,24 @@ lock_work(GError **error)
 {
   int fd = openat(watch_state.work_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
+  char pid[32] = "";
+  ssize_t n;
+
   if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int saved = errno;
-    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "%s/lock: %s", watch_state.work,
-                saved == EWOULDBLOCK ? "another mugai-watch is using this work folder"
-                                     : g_strerror(saved));
+    if (fd >= 0 && saved == EWOULDBLOCK && (n = pread(fd, pid, sizeof pid - 1, 0)) > 0)
+      pid[strcspn(pid, "\n")] = 0;
+    g_set_error(
+        error, G_IO_ERROR, g_io_error_from_errno(saved), "%s/lock: %s%s%s%s", watch_state.work,
+        saved == EWOULDBLOCK ? "another mugai-watch is using this work folder" : g_strerror(saved),
+        *pid ? " (pid " : "", pid, *pid ? ")" : "");
     return FALSE;
   }
+  /* Who holds it, for the message above. */
+  g_snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
+    watch_log(LOG_WARNING, "%s/lock: cannot record the pid: %s", watch_state.work,
+              g_strerror(errno));
   return TRUE; /* held until exit */
 }
 
@@ -623,9 +645,10 @@ reload(const char *config_path)
       || g_strcmp0(c->watch.out_dir, old->config->watch.out_dir)
       || g_strcmp0(c->watch.work_dir, old->config->watch.work_dir)
       || c->watch.per_user != old->config->watch.per_user
-      || c->watch.jobs != old->config->watch.jobs)
-    watch_log(LOG_WARNING, "reloaded; [watch] folders, per_user and jobs change only at a "
-                           "restart (restart needed)");
+      || c->watch.jobs != old->config->watch.jobs
+      || g_strcmp0(c->state_dir, old->config->state_dir))
+    watch_log(LOG_WARNING, "reloaded; [watch] folders, per_user, jobs and [paths] state_dir "
+                           "change only at a restart (restart needed)");
   else
     watch_log(LOG_INFO, "reloaded %s", config_path);
   w.settle_us = (gint64)c->watch.settle_ms * 1000;
@@ -634,19 +657,17 @@ reload(const char *config_path)
   config_swap(c);
 }
 
-/* resume - the jobs a crash or a stop left in the work folder, before
- * anything new */
+/* resume - the jobs a crash, a stop or a failure left in the work
+ * folder, before anything new; AT_START also clears what only a dead
+ * process can have left */
 static guint
-resume(void)
+resume(gboolean at_start)
 {
-  g_autoptr(GPtrArray) ids = watch_jobs_pending();
+  g_autoptr(GPtrArray) ids = watch_jobs_pending(at_start);
 
   for (guint i = 0; i < ids->len; i++) {
-    g_autoptr(GError) error = NULL;
-    g_autoptr(MugaiEntry) e = mugai_store_get(watch_state.store, ids->pdata[i], &error);
     Task *t = g_new0(Task, 1);
     t->id = g_strdup(ids->pdata[i]);
-    t->stored = e != NULL;
     g_atomic_int_inc(&w.tasks);
     g_thread_pool_push(w.pool, t, NULL);
   }
@@ -751,6 +772,7 @@ main(int argc, char **argv)
   watch_state.crash = crash_from_env();
   watch_state.as_root = geteuid() == 0;
   watch_state.reserved = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  watch_state.jobs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   w.folders = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, folder_free);
   w.pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   w.warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -766,9 +788,9 @@ main(int argc, char **argv)
   if (!w.pool)
     return die("%s", error->message);
 
-  resumed = resume();
+  resumed = resume(TRUE);
   if (resumed)
-    watch_log(LOG_INFO, "resuming %u interrupted file%s", resumed, resumed == 1 ? "" : "s");
+    watch_log(LOG_INFO, "resumed %u interrupted file%s", resumed, resumed == 1 ? "" : "s");
   w.inotify_fd = once ? -1 : inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (!once && w.inotify_fd < 0)
     return die("inotify: %s", g_strerror(errno));
@@ -811,6 +833,9 @@ main(int argc, char **argv)
       events();
     if (g_get_monotonic_time() >= next_rescan) {
       WatchConfig *wc = watch_config_get();
+      guint n = resume(FALSE);
+      if (n)
+        watch_log(LOG_INFO, "retrying %u interrupted file%s", n, n == 1 ? "" : "s");
       rescan();
       next_rescan
           = wc->config->watch.rescan_s
@@ -834,6 +859,7 @@ main(int argc, char **argv)
   g_hash_table_unref(w.in_flight);
   g_hash_table_unref(w.deferred);
   g_hash_table_unref(watch_state.reserved);
+  g_hash_table_unref(watch_state.jobs);
   if (w.inotify_fd >= 0)
     close(w.inotify_fd);
   close(sfd);

@@ -58,6 +58,7 @@ typedef struct {
   /* names being written in out folders, "DIR/NAME" (under names_lock) */
   GMutex names_lock;
   GHashTable *reserved;
+  GHashTable *jobs; /* ids of the jobs running (under names_lock) */
 } WatchState;
 
 extern WatchState watch_state;
@@ -77,14 +78,14 @@ char *watch_display(const char *name);
  * file was gone or is not ready to be claimed. */
 gboolean watch_job_new(const char *rel);
 
-/* watch_job_resume - finish the job ID found in the work folder at start;
- * STORED: its original is already in the quarantine. */
-void watch_job_resume(const char *id, gboolean stored);
+/* watch_job_resume - finish the job ID found in the work folder (left by a
+ * crash, a stop or a failure), unless it is running. */
+void watch_job_resume(const char *id);
 
-/* watch_jobs_pending - the ids of job records in the work folder; staging
- * files of jobs that had not listed their renames are removed (only at
- * start: nothing is running). (transfer full) */
-GPtrArray *watch_jobs_pending(void);
+/* watch_jobs_pending - the ids of job records in the work folder that no
+ * job is running; with AT_START (nothing is running), staging files of
+ * jobs that had not listed their renames are removed too. (transfer full) */
+GPtrArray *watch_jobs_pending(gboolean at_start);
 
 /* watch_open_dir - the directory REL below DIRFD, every component opened
  * with O_NOFOLLOW (a symbolic link anywhere in it fails with ELOOP), as an
