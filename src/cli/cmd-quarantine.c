@@ -704,7 +704,8 @@ can_deliver(const MugaiConfig *config, const MugaiEntry *e, const char *output, 
     return TRUE;
   if (strcmp(e->kind, "mail") != 0) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                "a file is delivered with -o FILE (mugai-watch does not take files back into its out folder)");
+                "a file is delivered with -o FILE (mugai-watch does not take files back into its "
+                "out folder)");
     return FALSE;
   }
   if (!e->recipients || !*e->recipients) {

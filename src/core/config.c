@@ -162,6 +162,48 @@ mugai_config_free(MugaiConfig *config)
   return NULL;
 }
 
+static GMutex in_force_lock;
+static MugaiSharedConfig *in_force;
+
+MugaiSharedConfig *
+mugai_config_in_force(void)
+{
+  MugaiSharedConfig *shared;
+
+  g_mutex_lock(&in_force_lock);
+  shared = in_force;
+  if (shared)
+    g_atomic_int_inc(&shared->ref);
+  g_mutex_unlock(&in_force_lock);
+  return shared;
+}
+
+void
+mugai_shared_config_unref(MugaiSharedConfig *shared)
+{
+  if (shared && g_atomic_int_dec_and_test(&shared->ref)) {
+    mugai_config_free(shared->config);
+    g_free(shared);
+  }
+}
+
+void
+mugai_config_put_in_force(MugaiConfig *config)
+{
+  MugaiSharedConfig *shared = NULL, *old;
+
+  if (config) {
+    shared = g_new0(MugaiSharedConfig, 1);
+    shared->ref = 1;
+    shared->config = config;
+  }
+  g_mutex_lock(&in_force_lock);
+  old = in_force;
+  in_force = shared;
+  g_mutex_unlock(&in_force_lock);
+  mugai_shared_config_unref(old);
+}
+
 gboolean
 mugai_parse_size(const char *text, guint64 *out)
 {

@@ -121,6 +121,22 @@ MugaiConfig *mugai_config_load(const char *path, GError **error);
 MugaiConfig *mugai_config_free(MugaiConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MugaiConfig, mugai_config_free)
 
+/* The configuration in force in a long-running front end, shared by the
+ * work that started under it: SIGHUP puts a new one in force while a
+ * message or a file already being sanitised keeps its own. */
+typedef struct {
+  gint ref;
+  MugaiConfig *config;
+} MugaiSharedConfig;
+
+/* mugai_config_in_force - the one in force, referenced; NULL before
+ * mugai_config_put_in_force. */
+MugaiSharedConfig *mugai_config_in_force(void);
+/* mugai_config_put_in_force - CONFIG (transfer full; NULL: none) in force
+ * from now on; the one before is released when its last user is done. */
+void mugai_config_put_in_force(MugaiConfig *config);
+void mugai_shared_config_unref(MugaiSharedConfig *shared);
+
 /* mugai_config_state_dir - MUGAI_STATE_DIR, else [paths] state_dir, else
  * /var/lib/mugai when writable, else $XDG_STATE_HOME/mugai. (transfer full) */
 char *mugai_config_state_dir(const MugaiConfig *config);

@@ -67,10 +67,11 @@ mugai_sha256_hex(const guint8 *data, gsize len)
   return out;
 }
 
-/* write_all - write LEN bytes, retrying on EINTR and short writes */
-static gboolean
-write_all(int fd, const guint8 *p, gsize len)
+gboolean
+mugai_write_all(int fd, const void *data, gsize len)
 {
+  const guint8 *p = data;
+
   while (len > 0) {
     ssize_t n = write(fd, p, MIN(len, (gsize)G_MAXSSIZE));
     if (n < 0) {
@@ -158,7 +159,7 @@ mugai_commit_stage(MugaiCommit *c, const char *path, GBytes *const *chunks, GErr
   for (gsize i = 0; chunks[i]; i++) {
     gsize n;
     const guint8 *p = g_bytes_get_data(chunks[i], &n);
-    if (!write_all(fd, p, n))
+    if (!mugai_write_all(fd, p, n))
       goto fail;
   }
   if (c->per_file_sync && fsync(fd) != 0)

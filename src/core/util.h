@@ -46,6 +46,10 @@ void mugai_commit_abort(MugaiCommit *c);
 MugaiCommit *mugai_commit_free(MugaiCommit *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MugaiCommit, mugai_commit_free)
 
+/* mugai_write_all - LEN bytes of DATA to FD, retrying on EINTR and short
+ * writes; FALSE with errno set on failure. */
+gboolean mugai_write_all(int fd, const void *data, gsize len);
+
 /* mugai_one_line_vprintf - FORMAT formatted, line breaks made spaces: one
  * line for an error message or a log line. (transfer full) */
 char *mugai_one_line_vprintf(const char *format, va_list ap) G_GNUC_PRINTF(1, 0);

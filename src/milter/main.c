@@ -38,45 +38,6 @@
 
 MilterState milter_state;
 
-static GMutex config_lock;
-static MilterConfig *config_current;
-
-MilterConfig *
-milter_config_get(void)
-{
-  MilterConfig *mc;
-
-  g_mutex_lock(&config_lock);
-  mc = config_current;
-  g_atomic_int_inc(&mc->ref);
-  g_mutex_unlock(&config_lock);
-  return mc;
-}
-
-void
-milter_config_unref(MilterConfig *mc)
-{
-  if (mc && g_atomic_int_dec_and_test(&mc->ref)) {
-    mugai_config_free(mc->config);
-    g_free(mc);
-  }
-}
-
-/* config_swap - CONFIG becomes current (transfer full) */
-static void
-config_swap(MugaiConfig *config)
-{
-  MilterConfig *mc = g_new0(MilterConfig, 1), *old;
-
-  mc->ref = 1;
-  mc->config = config;
-  g_mutex_lock(&config_lock);
-  old = config_current;
-  config_current = mc;
-  g_mutex_unlock(&config_lock);
-  milter_config_unref(old);
-}
-
 static gboolean log_stderr;
 
 void
@@ -305,14 +266,14 @@ reload(const char *path, const char *socket_spec)
 {
   g_autoptr(GError) error = NULL;
   MugaiConfig *c = load(path, socket_spec, &error);
-  MilterConfig *old;
+  MugaiSharedConfig *old;
   g_autofree char *old_state = NULL, *new_state = NULL;
 
   if (!c) {
     milter_log(LOG_ERR, "reload failed, the old configuration stays: %s", error->message);
     return;
   }
-  old = milter_config_get();
+  old = mugai_config_in_force();
   old_state = mugai_config_state_dir(old->config);
   new_state = mugai_config_state_dir(c);
   if (strcmp(old->config->milter.socket, c->milter.socket) != 0
@@ -321,8 +282,8 @@ reload(const char *path, const char *socket_spec)
     milter_log(LOG_WARNING,
                "reload: [milter] socket, [milter] user and the state directory take effect at "
                "the next restart");
-  milter_config_unref(old);
-  config_swap(c);
+  mugai_shared_config_unref(old);
+  mugai_config_put_in_force(c);
   milter_log(LOG_NOTICE, "reloaded %s", path ? path : "the built-in defaults");
 }
 
@@ -411,18 +372,22 @@ main(int argc, char **argv)
     return die("%s", error->message);
   timeout_ms = c->milter.timeout_ms;
   milter_state.unix_socket = unix_path(c->milter.socket) != NULL;
-  config_swap(c);
+  mugai_config_put_in_force(c);
 
   if (!g_thread_try_new("milter-listen", listener_main, NULL, &error))
     return die("cannot start the listener: %s", error->message);
-  milter_log(LOG_NOTICE, "ready on %s", config_current->config->milter.socket);
+  milter_log(LOG_NOTICE, "ready on %s", c->milter.socket);
 
   for (;;) {
     if (sigwait(&set, &sig) != 0)
       continue;
     if (sig == SIGHUP) {
       reload(config_path, socket_spec);
-      timeout_ms = config_current->config->milter.timeout_ms;
+      {
+        MugaiSharedConfig *now = mugai_config_in_force();
+        timeout_ms = now->config->milter.timeout_ms;
+        mugai_shared_config_unref(now);
+      }
       continue;
     }
     break;

@@ -19,15 +19,6 @@
 
 G_BEGIN_DECLS
 
-/* A configuration shared by the messages that started under it. */
-typedef struct {
-  gint ref;
-  MugaiConfig *config;
-} MilterConfig;
-
-MilterConfig *milter_config_get(void); /* the current one, referenced */
-void milter_config_unref(MilterConfig *mc);
-
 /* Faults injected by tests (MUGAI_MILTER_FAULT), honoured only in builds
  * with tests. */
 typedef enum {

@@ -32,7 +32,7 @@
 typedef enum { FAIL_INTERNAL, FAIL_TIMEOUT, FAIL_OVERSIZE } FailClass;
 
 typedef struct {
-  MilterConfig *mc;
+  MugaiSharedConfig *mc;
   char *sender;
   GPtrArray *recipients; /* char *, NULL terminated */
   GPtrArray *headers;    /* names as received, for deleting them */
@@ -59,7 +59,7 @@ message_end(Connection *conn)
   if (!m)
     return;
   conn->msg = NULL;
-  milter_config_unref(m->mc);
+  mugai_shared_config_unref(m->mc);
   g_free(m->sender);
   g_ptr_array_unref(m->recipients);
   g_ptr_array_unref(m->headers);
@@ -210,7 +210,7 @@ on_envfrom(SMFICTX *ctx, char **argv)
 
   m = g_new0(Message, 1);
   m->fd = -1;
-  m->mc = milter_config_get();
+  m->mc = mugai_config_in_force();
   m->sender = address(argv ? argv[0] : NULL);
   m->recipients = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(m->recipients, NULL);

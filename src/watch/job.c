@@ -298,21 +298,6 @@ job_running(const char *id)
 
 /* ---- the job record ---- */
 
-static gboolean
-write_all(int fd, const guint8 *p, gsize len)
-{
-  while (len > 0) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return FALSE;
-    p += n;
-    len -= (gsize)n;
-  }
-  return TRUE;
-}
-
 static char *
 record_name(const char *id)
 {
@@ -366,7 +351,7 @@ record_write(const Job *j, gboolean commit, GError **error)
   text = g_key_file_to_data(kf, &len, NULL);
   fd = openat(watch_state.work_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
               0600);
-  ok = fd >= 0 && write_all(fd, (const guint8 *)text, len);
+  ok = fd >= 0 && mugai_write_all(fd, text, len);
   saved = errno;
   if (fd >= 0 && close(fd) != 0 && ok) {
     ok = FALSE;
@@ -515,7 +500,8 @@ stage(const Job *j, guint i, GBytes *data, uid_t uid, gid_t gid, GError **error)
   const guint8 *p = g_bytes_get_data(data, &len);
   int fd = openat(watch_state.staging_fd, file,
                   O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
-  gboolean ok = fd >= 0 && write_all(fd, p, len) && (uid == (uid_t)-1 || fchown(fd, uid, gid) == 0);
+  gboolean ok
+      = fd >= 0 && mugai_write_all(fd, p, len) && (uid == (uid_t)-1 || fchown(fd, uid, gid) == 0);
   int saved = errno;
 
   if (fd >= 0 && close(fd) != 0 && ok) {
@@ -766,7 +752,7 @@ static void
 job_run(Job *j, gboolean stored)
 {
   gint64 t0 = g_get_monotonic_time();
-  WatchConfig *wc = watch_config_get();
+  MugaiSharedConfig *wc = mugai_config_in_force();
   MugaiConfig c = *wc->config;
   g_autofree char *input = input_name(j->id);
   g_autofree char *display = watch_display(j->user ? j->rel + strlen(j->user) + 1 : j->rel);
@@ -915,7 +901,7 @@ out:
     close(dfd);
   if (fd >= 0)
     close(fd);
-  watch_config_unref(wc);
+  mugai_shared_config_unref(wc);
 }
 
 /* still_written - whether a process has the claimed input INPUT open for

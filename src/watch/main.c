@@ -43,44 +43,7 @@
 WatchState watch_state;
 gint watch_stopping;
 
-static GMutex config_lock;
-static WatchConfig *config_current;
 static gboolean log_stderr;
-
-WatchConfig *
-watch_config_get(void)
-{
-  WatchConfig *wc;
-
-  g_mutex_lock(&config_lock);
-  wc = config_current;
-  g_atomic_int_inc(&wc->ref);
-  g_mutex_unlock(&config_lock);
-  return wc;
-}
-
-void
-watch_config_unref(WatchConfig *wc)
-{
-  if (wc && g_atomic_int_dec_and_test(&wc->ref)) {
-    mugai_config_free(wc->config);
-    g_free(wc);
-  }
-}
-
-static void
-config_swap(MugaiConfig *config)
-{
-  WatchConfig *wc = g_new0(WatchConfig, 1), *old;
-
-  wc->ref = 1;
-  wc->config = config;
-  g_mutex_lock(&config_lock);
-  old = config_current;
-  config_current = wc;
-  g_mutex_unlock(&config_lock);
-  watch_config_unref(old);
-}
 
 void
 watch_log(int priority, const char *format, ...)
@@ -634,13 +597,13 @@ reload(const char *config_path)
 {
   g_autoptr(GError) error = NULL;
   MugaiConfig *c = mugai_config_load(config_path, &error);
-  WatchConfig *old;
+  MugaiSharedConfig *old;
 
   if (!c) {
     watch_log(LOG_ERR, "reload failed, keeping the configuration in force: %s", error->message);
     return;
   }
-  old = watch_config_get();
+  old = mugai_config_in_force();
   if (g_strcmp0(c->watch.drop_dir, old->config->watch.drop_dir)
       || g_strcmp0(c->watch.out_dir, old->config->watch.out_dir)
       || g_strcmp0(c->watch.work_dir, old->config->watch.work_dir)
@@ -653,8 +616,8 @@ reload(const char *config_path)
     watch_log(LOG_INFO, "reloaded %s", config_path);
   w.settle_us = (gint64)c->watch.settle_ms * 1000;
   w.max_depth = c->watch.max_depth;
-  watch_config_unref(old);
-  config_swap(c);
+  mugai_shared_config_unref(old);
+  mugai_config_put_in_force(c);
 }
 
 /* resume - the jobs a crash, a stop or a failure left in the work
@@ -783,7 +746,7 @@ main(int argc, char **argv)
   /* A job mostly waits (for a worker, for the disk): four per core keep
    * the cores busy and let flushes and quarantine commits group. */
   jobs = c->watch.jobs ? c->watch.jobs : 4 * (guint)MAX(1, g_get_num_processors());
-  config_swap(c);
+  mugai_config_put_in_force(c);
   w.pool = g_thread_pool_new(run_task, NULL, (gint)jobs, TRUE, &error);
   if (!w.pool)
     return die("%s", error->message);
@@ -832,7 +795,7 @@ main(int argc, char **argv)
     if (w.inotify_fd >= 0 && (fds[1].revents & POLLIN))
       events();
     if (g_get_monotonic_time() >= next_rescan) {
-      WatchConfig *wc = watch_config_get();
+      MugaiSharedConfig *wc = mugai_config_in_force();
       guint n = resume(FALSE);
       if (n)
         watch_log(LOG_INFO, "retrying %u interrupted file%s", n, n == 1 ? "" : "s");
@@ -841,7 +804,7 @@ main(int argc, char **argv)
           = wc->config->watch.rescan_s
                 ? g_get_monotonic_time() + (gint64)wc->config->watch.rescan_s * G_USEC_PER_SEC
                 : G_MAXINT64;
-      watch_config_unref(wc);
+      mugai_shared_config_unref(wc);
     }
   }
 
@@ -863,8 +826,7 @@ main(int argc, char **argv)
   if (w.inotify_fd >= 0)
     close(w.inotify_fd);
   close(sfd);
-  watch_config_unref(config_current);
-  config_current = NULL;
+  mugai_config_put_in_force(NULL);
   watch_log(LOG_INFO, "stopped");
   return 0;
 }

@@ -33,15 +33,6 @@ typedef enum {
   WATCH_CRASH_RENAME,  /* the first output renamed into place */
 } WatchCrash;
 
-/* A configuration shared by the jobs that started under it (SIGHUP swaps). */
-typedef struct {
-  gint ref;
-  MugaiConfig *config;
-} WatchConfig;
-
-WatchConfig *watch_config_get(void);
-void watch_config_unref(WatchConfig *wc);
-
 typedef struct {
   char *drop;    /* [watch] drop_dir */
   char *out;     /* [watch] out_dir */
