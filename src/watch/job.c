@@ -42,6 +42,7 @@ typedef struct {
   /* after the journal */
   InputFate fate;
   GPtrArray *names; /* final base names, in staging order (the report last) */
+  GPtrArray *sums;  /* SHA-256 of each staged file, hex, in the same order */
 } Job;
 
 static void
@@ -57,6 +58,8 @@ job_free(Job *j)
   g_free(j->outrel);
   if (j->names)
     g_ptr_array_unref(j->names);
+  if (j->sums)
+    g_ptr_array_unref(j->sums);
   g_free(j);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Job, job_free)
@@ -345,7 +348,9 @@ record_write(const Job *j, gboolean commit, GError **error)
     for (guint i = 0; i < j->names->len; i++) {
       g_autofree char *key = g_strdup_printf("name%u", i);
       g_autofree char *v = b64(g_ptr_array_index(j->names, i));
+      g_autofree char *skey = g_strdup_printf("sha256_%u", i);
       g_key_file_set_string(kf, "commit", key, v);
+      g_key_file_set_string(kf, "commit", skey, g_ptr_array_index(j->sums, i));
     }
   }
   text = g_key_file_to_data(kf, &len, NULL);
@@ -422,16 +427,21 @@ record_read(const char *id, gboolean *commit, GError **error)
     j->outrel = unb64(outrel);
     j->fate = input && !strcmp(input, "failed") ? INPUT_FAILED : INPUT_UNLINK;
     j->names = g_ptr_array_new_with_free_func(g_free);
+    j->sums = g_ptr_array_new_with_free_func(g_free);
     for (gint i = 0; j->outrel && i < count && i < 64; i++) {
       g_autofree char *key = g_strdup_printf("name%d", i);
+      g_autofree char *skey = g_strdup_printf("sha256_%d", i);
       g_autofree char *v = g_key_file_get_string(kf, "commit", key, NULL);
+      char *sum = g_key_file_get_string(kf, "commit", skey, NULL);
       char *name = unb64(v);
-      if (!name || !*name || strchr(name, '/') || name[0] == '.') {
+      if (!name || !*name || strchr(name, '/') || name[0] == '.' || !sum || strlen(sum) != 64) {
         g_free(name);
+        g_free(sum);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: bad rename list", path);
         return NULL;
       }
       g_ptr_array_add(j->names, name);
+      g_ptr_array_add(j->sums, sum);
     }
     if (!j->outrel || (gint)j->names->len != count) {
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: bad rename list", path);
@@ -514,6 +524,32 @@ stage(const Job *j, guint i, GBytes *data, uid_t uid, gid_t gid, GError **error)
   return ok;
 }
 
+/* staged_intact - whether every staged file J's rename list names, that
+ * is still staged, has the SHA-256 the list records */
+static gboolean
+staged_intact(const Job *j)
+{
+  for (guint i = 0; i < j->names->len; i++) {
+    g_autofree char *file = staging_name(j->id, i);
+    int fd = openat(watch_state.staging_fd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    guint8 buf[65536];
+    ssize_t n;
+    gboolean same;
+    if (fd < 0 && errno == ENOENT)
+      continue; /* renamed already */
+    if (fd < 0)
+      return FALSE;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+      g_checksum_update(sum, buf, (gsize)n);
+    close(fd);
+    same = n == 0 && !strcmp(g_checksum_get_string(sum), g_ptr_array_index(j->sums, i));
+    if (!same)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 /* owner - who the outputs of J belong to: the owner of its user folder in
  * the drop folder, when we are root and there is one */
 static void
@@ -590,18 +626,25 @@ finish(Job *j, GError **error)
   }
   close(dfd);
   if (j->fate == INPUT_FAILED) {
+    /* The only copy: moved aside for an operator, never removed. */
     g_autofree char *kept = g_strconcat(j->id, ".input", NULL);
+    g_autofree char *kept_record = g_strconcat(j->id, ".job", NULL);
     int ffd
         = openat(watch_state.work_fd, "failed", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (ffd >= 0) {
-      g_autofree char *kept_record = g_strconcat(j->id, ".job", NULL);
-      renameat(watch_state.work_fd, input, ffd, kept);
-      /* keep where it came from beside it */
-      linkat(watch_state.work_fd, record, ffd, kept_record, 0);
+    gboolean moved
+        = ffd >= 0 && (renameat(watch_state.work_fd, input, ffd, kept) == 0 || errno == ENOENT);
+    saved = errno;
+    if (moved)
+      linkat(watch_state.work_fd, record, ffd, kept_record, 0); /* where it came from */
+    if (ffd >= 0)
       close(ffd);
+    if (!moved) {
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot move %s/%s to %s: %s",
+                  watch_state.work, input, watch_state.failed, g_strerror(saved));
+      return FALSE;
     }
-  }
-  unlinkat(watch_state.work_fd, input, 0);
+  } else
+    unlinkat(watch_state.work_fd, input, 0);
   if (unlinkat(watch_state.work_fd, record, 0) != 0 && errno != ENOENT) {
     saved = errno;
     g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot remove %s/%s: %s",
@@ -848,17 +891,19 @@ job_run(Job *j, gboolean stored)
   crash_point(WATCH_CRASH_STORE);
 
   report = report_text(j, r, why, r != NULL, outputs);
+  j->sums = g_ptr_array_new_with_free_func(g_free);
   for (guint i = 0; i < j->names->len; i++) {
     GBytes *data = i + 1 < j->names->len ? ((MugaiOutputFile *)files->pdata[i])->data : report;
+    gsize n;
+    const guint8 *p = g_bytes_get_data(data, &n);
+    g_ptr_array_add(j->sums, mugai_sha256_hex(p, n));
     if (!stage(j, i, data, uid, gid, &error)) {
       watch_log(LOG_ERR, "id=%s file=\"%s\": %s; left for the next start", j->id, display,
                 error->message);
       goto out;
     }
   }
-  /* The staged outputs and the rename list durable together: one flush
-   * of each file system instead of a sync per file. */
-  if (!record_write(j, TRUE, &error) || !flush_group()) {
+  if (!flush_group() || !record_write(j, TRUE, &error) || !flush_group()) {
     watch_log(LOG_ERR, "id=%s file=\"%s\": cannot commit: %s; left for the next start", j->id,
               display, error ? error->message : g_strerror(errno));
     goto out;
@@ -964,10 +1009,15 @@ watch_job_new(const char *rel)
     unlinkat(watch_state.work_fd, record, 0);
     goto not_taken;
   }
-  if (S_ISREG(st.st_mode) && still_written(input)
-      && renameat2(watch_state.work_fd, input, pfd, j->name, RENAME_NOREPLACE) == 0) {
-    /* Given back: it is looked at again when its writer is done. */
-    unlinkat(watch_state.work_fd, record, 0);
+  if (S_ISREG(st.st_mode) && still_written(input)) {
+    if (renameat2(watch_state.work_fd, input, pfd, j->name, RENAME_NOREPLACE) == 0) {
+      /* Given back: it is looked at again when its writer is done. */
+      unlinkat(watch_state.work_fd, record, 0);
+    } else
+      /* Its name was taken meanwhile: it stays claimed, and the rescan
+       * takes it up once the writer is done. */
+      watch_log(LOG_WARNING, "file=\"%s\": still being written; left claimed for the next rescan",
+                display);
     goto not_taken;
   }
   close(pfd);
@@ -996,12 +1046,33 @@ watch_job_resume(const char *id)
     return; /* running */
   j = record_read(id, &commit, &error);
   if (!j) {
-    struct stat rs;
+    /* Not a record this program wrote (or one a power cut emptied): it
+     * and its input go to failed/, for an operator, once. */
     g_autofree char *record = record_name(id);
-    if (fstatat(watch_state.work_fd, record, &rs, 0) == 0)
-      watch_log(LOG_ERR, "id=%s: %s; left for an operator", id, error->message);
+    int ffd
+        = openat(watch_state.work_fd, "failed", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (ffd >= 0 && renameat(watch_state.work_fd, record, ffd, record) == 0) {
+      renameat(watch_state.work_fd, input, ffd, input);
+      watch_log(LOG_ERR, "id=%s: %s; moved to %s for an operator", id, error->message,
+                watch_state.failed);
+    }
+    if (ffd >= 0)
+      close(ffd);
     job_leave(id);
     return;
+  }
+  if (commit && !staged_intact(j)) {
+    /* Listed, but its staged files did not all reach the disk (a power
+     * cut before the flush): nothing was renamed; sanitised again. */
+    g_autofree char *display = watch_display(j->rel);
+    watch_log(LOG_WARNING, "id=%s file=\"%s\": staged outputs incomplete; sanitising it again", id,
+              display);
+    commit = FALSE;
+    g_clear_pointer(&j->names, g_ptr_array_unref);
+    g_clear_pointer(&j->sums, g_ptr_array_unref);
+    g_free(j->outrel);
+    j->outrel = output_rel(j->user, j->subdir);
+    j->fate = INPUT_UNLINK;
   }
   if (commit) {
     g_autofree char *display = watch_display(j->user ? j->rel + strlen(j->user) + 1 : j->rel);
@@ -1019,6 +1090,10 @@ watch_job_resume(const char *id)
     g_autofree char *record = record_name(id);
     unlinkat(watch_state.work_fd, record, 0);
     job_leave(id);
+    return;
+  }
+  if (S_ISREG(st.st_mode) && still_written(input)) {
+    job_leave(id); /* a writer still has it open: the next rescan */
     return;
   }
   /* Staged files of an attempt that did not get to list its renames. */
