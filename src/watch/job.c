@@ -43,6 +43,9 @@ typedef struct {
   InputFate fate;
   GPtrArray *names; /* final base names, in staging order (the report last) */
   GPtrArray *sums;  /* SHA-256 of each staged file, hex, in the same order */
+  /* for the log line, kept in the commit record for a resumed job */
+  char *verdict, *actions, *code, *error;
+  gint64 size;
 } Job;
 
 static void
@@ -60,6 +63,10 @@ job_free(Job *j)
     g_ptr_array_unref(j->names);
   if (j->sums)
     g_ptr_array_unref(j->sums);
+  g_free(j->verdict);
+  g_free(j->actions);
+  g_free(j->code);
+  g_free(j->error);
   g_free(j);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Job, job_free)
@@ -345,6 +352,14 @@ record_write(const Job *j, gboolean commit, GError **error)
     g_key_file_set_string(kf, "commit", "outrel", outrel);
     g_key_file_set_string(kf, "commit", "input", j->fate == INPUT_FAILED ? "failed" : "unlink");
     g_key_file_set_integer(kf, "commit", "count", (gint)j->names->len);
+    g_key_file_set_string(kf, "commit", "verdict", j->verdict);
+    g_key_file_set_string(kf, "commit", "actions", j->actions);
+    g_key_file_set_int64(kf, "commit", "size", j->size);
+    if (j->code) {
+      g_autofree char *e = b64(j->error ? j->error : "");
+      g_key_file_set_string(kf, "commit", "reason", j->code);
+      g_key_file_set_string(kf, "commit", "error", e);
+    }
     for (guint i = 0; i < j->names->len; i++) {
       g_autofree char *key = g_strdup_printf("name%u", i);
       g_autofree char *v = b64(g_ptr_array_index(j->names, i));
@@ -426,6 +441,14 @@ record_read(const char *id, gboolean *commit, GError **error)
     g_free(j->outrel);
     j->outrel = unb64(outrel);
     j->fate = input && !strcmp(input, "failed") ? INPUT_FAILED : INPUT_UNLINK;
+    j->verdict = g_key_file_get_string(kf, "commit", "verdict", NULL);
+    j->actions = g_key_file_get_string(kf, "commit", "actions", NULL);
+    j->size = g_key_file_get_int64(kf, "commit", "size", NULL);
+    j->code = g_key_file_get_string(kf, "commit", "reason", NULL);
+    {
+      g_autofree char *e = g_key_file_get_string(kf, "commit", "error", NULL);
+      j->error = e ? unb64(e) : NULL;
+    }
     j->names = g_ptr_array_new_with_free_func(g_free);
     j->sums = g_ptr_array_new_with_free_func(g_free);
     for (gint i = 0; j->outrel && i < count && i < 64; i++) {
@@ -661,6 +684,7 @@ static const char *const outcome_ja[] = {
   "保留しました。原本は隔離されています。必要な場合は管理者にお問い合わせください。",
   "無害化できないため、内容は出力していません。",
 };
+static const char *const verdict_ja[] = { "無害化済み", "保留", "不可" };
 static const char *const outcome_en[] = {
   "Sanitised files were written.",
   "Held: the original is kept in the quarantine. Ask your administrator if you need it.",
@@ -690,6 +714,7 @@ report_text(const Job *j, MugaiResult *r, const char *why, gboolean stored, GPtr
   if (j->user)
     g_string_append_printf(s, "フォルダ: %s\n", j->user);
   g_string_append_printf(s, "受付日時: %s\n", stamp);
+  g_string_append_printf(s, "判定: %s (%s)\n", verdict_ja[v], mugai_verdict_name((MugaiVerdict)v));
   g_string_append_printf(s, "結果: %s\n", outcome_ja[v]);
   if (why)
     g_string_append_printf(s, "理由: %.*s\n",
@@ -709,6 +734,7 @@ report_text(const Job *j, MugaiResult *r, const char *why, gboolean stored, GPtr
   if (j->user)
     g_string_append_printf(s, "Folder: %s\n", j->user);
   g_string_append_printf(s, "Received: %s\n", stamp);
+  g_string_append_printf(s, "Verdict: %s\n", mugai_verdict_name((MugaiVerdict)v));
   g_string_append_printf(s, "Outcome: %s\n", outcome_en[v]);
   if (why)
     g_string_append_printf(s, "Reason: %s\n", strchr(why, '\t') ? strchr(why, '\t') + 1 : why);
@@ -786,6 +812,39 @@ store_with_retry(MugaiResult *r, GBytes *original, const char *user)
         return FALSE;
       g_usleep(100 * 1000);
     }
+  }
+}
+
+/* log_done - the one line for J, a file taken and finished (RESUMED: its
+ * outputs were put in place after a restart) */
+static void
+log_done(const Job *j, gboolean resumed, gint64 t0)
+{
+  g_autoptr(GString) names = g_string_new(NULL);
+  g_autofree char *u = watch_display(j->user ? j->user : "-");
+  g_autofree char *display = watch_display(j->user ? j->rel + strlen(j->user) + 1 : j->rel);
+  g_autofree char *nd = NULL;
+  const char *note = resumed ? " resumed=outputs-placed" : "";
+  gint64 ms = (g_get_monotonic_time() - t0) / 1000;
+
+  for (guint i = 0; i < j->names->len; i++)
+    g_string_append_printf(names, "%s%s", i ? "," : "", (char *)g_ptr_array_index(j->names, i));
+  nd = watch_display(names->str);
+  if (!j->code)
+    watch_log(
+        LOG_INFO,
+        "id=%s user=%s file=\"%s\" verdict=%s actions=%s outputs=\"%s\" size=%" G_GINT64_FORMAT
+        "%s ms=%" G_GINT64_FORMAT,
+        j->id, u, display, j->verdict ? j->verdict : "?", j->actions ? j->actions : "?", nd,
+        j->size, note, ms);
+  else {
+    g_autofree char *err = watch_display(j->error ? j->error : "");
+    watch_log(
+        LOG_INFO,
+        "id=- user=%s file=\"%s\" verdict=rejected reason=%s error=\"%s\"%s%s outputs=\"%s\"%s"
+        " ms=%" G_GINT64_FORMAT,
+        u, display, j->code, err, j->fate == INPUT_FAILED ? " kept=failed/" : "",
+        j->fate == INPUT_FAILED ? j->id : "", nd, note, ms);
   }
 }
 
@@ -903,7 +962,19 @@ job_run(Job *j, gboolean stored)
       goto out;
     }
   }
-  if (!flush_group() || !record_write(j, TRUE, &error) || !flush_group()) {
+  /* The staged outputs and the rename list durable together: one flush
+   * of each file system for every job that gets here meanwhile. The list
+   * carries each staged file's SHA-256, so a list that outlives a power
+   * cut its staged files did not is recognised at resume (staged_intact)
+   * and the file sanitised again: no rename happens before the flush. */
+  j->verdict = g_strdup(r ? mugai_verdict_name(mugai_result_get_verdict(r)) : "rejected");
+  j->actions = r ? mugai_result_action_summary(r) : g_strdup("none");
+  j->size = (gint64)st.st_size;
+  if (!r) {
+    j->code = g_strdup(code);
+    j->error = g_strdup(strchr(why, '\t') ? strchr(why, '\t') + 1 : why);
+  }
+  if (!record_write(j, TRUE, &error) || !flush_group()) {
     watch_log(LOG_ERR, "id=%s file=\"%s\": cannot commit: %s; left for the next start", j->id,
               display, error ? error->message : g_strerror(errno));
     goto out;
@@ -914,30 +985,7 @@ job_run(Job *j, gboolean stored)
               error->message);
     goto out;
   }
-  {
-    g_autofree char *actions = r ? mugai_result_action_summary(r) : g_strdup("none");
-    g_autoptr(GString) names = g_string_new(NULL);
-    g_autofree char *u = watch_display(j->user ? j->user : "-");
-    for (guint i = 0; i < j->names->len; i++)
-      g_string_append_printf(names, "%s%s", i ? "," : "", (char *)g_ptr_array_index(j->names, i));
-    g_autofree char *nd = watch_display(names->str);
-    if (r)
-      watch_log(
-          LOG_INFO,
-          "id=%s user=%s file=\"%s\" verdict=%s actions=%s outputs=\"%s\" size=%" G_GINT64_FORMAT
-          " ms=%" G_GINT64_FORMAT,
-          j->id, u, display, mugai_verdict_name(mugai_result_get_verdict(r)), actions, nd,
-          (gint64)st.st_size, (g_get_monotonic_time() - t0) / 1000);
-    else {
-      g_autofree char *err = watch_display(strchr(why, '\t') ? strchr(why, '\t') + 1 : why);
-      watch_log(
-          LOG_INFO,
-          "id=- user=%s file=\"%s\" verdict=rejected reason=%s error=\"%s\"%s%s outputs=\"%s\" "
-          "ms=%" G_GINT64_FORMAT,
-          u, display, code, err, j->fate == INPUT_FAILED ? " kept=failed/" : "",
-          j->fate == INPUT_FAILED ? j->id : "", nd, (g_get_monotonic_time() - t0) / 1000);
-    }
-  }
+  log_done(j, FALSE, t0);
 
 out:
   if (j->names)
@@ -1080,8 +1128,7 @@ watch_job_resume(const char *id)
     if (!finish(j, &error))
       watch_log(LOG_ERR, "id=%s user=%s file=\"%s\": %s", id, u, display, error->message);
     else
-      watch_log(LOG_INFO, "id=%s user=%s file=\"%s\" resumed=outputs-placed outputs=%u", id, u,
-                display, j->names->len);
+      log_done(j, TRUE, g_get_monotonic_time());
     job_leave(id);
     return;
   }

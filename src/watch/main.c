@@ -662,7 +662,8 @@ main(int argc, char **argv)
   gboolean stop = FALSE;
 
   setlocale(LC_ALL, "");
-  while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
+  opterr = 0; /* our own one-line messages */
+  while ((opt = getopt_long(argc, argv, ":c:h", options, NULL)) != -1) {
     switch (opt) {
     case 'c':
       g_free(config_path);
@@ -679,7 +680,11 @@ main(int argc, char **argv)
       break;
     case 'h':
       return usage(stdout, 0);
+    case ':':
+      fprintf(stderr, "mugai-watch: %s needs a value\n", argv[optind - 1]);
+      return usage(stderr, 2);
     default:
+      fprintf(stderr, "mugai-watch: unknown option %s\n", argv[optind - 1]);
       return usage(stderr, 2);
     }
   }
