@@ -93,6 +93,8 @@ typedef struct {
   char *rel; /* "" for the drop folder itself */
   int depth; /* -1: the drop folder with per-user folders; 0: a user folder
               * (or the drop folder without them); then one more per level */
+  dev_t dev; /* the folder watched, to tell a move within the drop folder */
+  ino_t ino; /* (watched again under its new name) from a move out of it */
 } Folder;
 
 static void
@@ -267,8 +269,13 @@ add_folder(const char *rel, int depth)
                 saved == ENOSPC ? " (raise fs.inotify.max_user_watches)" : "");
     } else {
       Folder *f = g_new0(Folder, 1);
+      struct stat st;
       f->rel = g_strdup(rel);
       f->depth = depth;
+      if (lstat(path, &st) == 0) {
+        f->dev = st.st_dev;
+        f->ino = st.st_ino;
+      }
       g_hash_table_replace(w.folders, GINT_TO_POINTER(wd), f);
     }
   }
@@ -441,7 +448,21 @@ events(void)
         g_hash_table_remove(w.folders, GINT_TO_POINTER(ev->wd));
         continue;
       }
-      if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
+      if (ev->mask & IN_MOVE_SELF) {
+        /* Moved within the drop folder, it was watched again under its
+         * new name when the move arrived at its new parent (same watch):
+         * its folder is still where the watch says. Moved out, it is
+         * not: forget it. */
+        g_autofree char *path = *f->rel ? g_build_filename(watch_state.drop, f->rel, NULL)
+                                        : g_strdup(watch_state.drop);
+        struct stat st;
+        if (lstat(path, &st) == 0 && st.st_dev == f->dev && st.st_ino == f->ino)
+          continue;
+        inotify_rm_watch(w.inotify_fd, ev->wd);
+        g_hash_table_remove(w.folders, GINT_TO_POINTER(ev->wd));
+        continue;
+      }
+      if (ev->mask & IN_DELETE_SELF) {
         inotify_rm_watch(w.inotify_fd, ev->wd);
         g_hash_table_remove(w.folders, GINT_TO_POINTER(ev->wd));
         continue;
