@@ -32,10 +32,13 @@ LibreOffice asks (a password, a repair) is answered "abort".
 
 import os
 import re
+import select
 import shutil
+import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 
 import uno
@@ -437,12 +440,29 @@ class Office:
         return pdf
 
 
+def watch_mugai():
+    """End the whole converter, LibreOffice with it, when mugai is gone.
+
+    mugai holds the only other end of standard input and ends a converter
+    by killing its process group; if mugai itself is killed (kill -9 of the
+    daemon), nobody would. The pipe then reports a hang-up, which poll sees
+    without taking any bytes from the requests the main thread reads.
+    """
+    p = select.poll()
+    p.register(0, 0)  # hang-up and errors are always reported
+    while True:
+        for _fd, ev in p.poll():
+            if ev & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                os.killpg(0, signal.SIGKILL)
+
+
 def main(argv):
     opts = dict(a[2:].split("=", 1) for a in argv[1:] if a.startswith("--") and "=" in a)
     for key in ("soffice", "dir", "pipe"):
         if key not in opts:
             sys.exit("office-agent: started by mugai-worker office-launch, not by hand")
     inp, out = sys.stdin.buffer, sys.stdout.buffer
+    threading.Thread(target=watch_mugai, daemon=True).start()
     office = Office(opts["soffice"], opts["dir"], opts["pipe"])
     out.write(MAGIC)
     try:
