@@ -595,19 +595,17 @@ lock_work(GError **error)
   return TRUE; /* held until exit */
 }
 
+/* crash_from_env - the test hook MUGAI_WATCH_CRASH, in builds with tests
+ * only; the names in WatchCrash order */
 static WatchCrash
 crash_from_env(void)
 {
 #ifdef MUGAI_WATCH_FAULTS
+  static const char *const names[] = { "", "claim", "store", "journal", "rename" };
   const char *f = g_getenv("MUGAI_WATCH_CRASH");
-  if (f && !strcmp(f, "claim"))
-    return WATCH_CRASH_CLAIM;
-  if (f && !strcmp(f, "store"))
-    return WATCH_CRASH_STORE;
-  if (f && !strcmp(f, "journal"))
-    return WATCH_CRASH_JOURNAL;
-  if (f && !strcmp(f, "rename"))
-    return WATCH_CRASH_RENAME;
+  for (guint i = 1; f && i < G_N_ELEMENTS(names); i++)
+    if (!strcmp(f, names[i]))
+      return (WatchCrash)i;
 #endif
   return WATCH_CRASH_NONE;
 }

@@ -903,29 +903,27 @@ waitfile 300 "$o/z.txt.mugai.txt"
 check "$sec: after SIGHUP files still go to the old out_dir" "[ -f '$o/z.txt.mugai.txt' ] && [ ! -e '$S/out2/tanaka/z.txt.mugai.txt' ]"
 # SIGHUP applies the shared limits to the next files
 hups() { grep -c -E 'reload' "$log"; }
-_before=$(hups)
+# hup: SIGHUP, and wait until the log has one more reload line
+hup() {
+  _before=$(hups)
+  kill -HUP "$wpid"
+  _i=0
+  while [ "$(hups)" -le "$_before" ] && [ $_i -lt 300 ] && alive "$wpid"; do
+    sleep 0.2
+    _i=$((_i + 1))
+  done
+}
 printf '%s\n' "[watch]" "drop_dir = $S/drop" "out_dir = $S/out" "settle = 300" \
   "[limits]" "max_message_size = 1K" >"$conf"
-kill -HUP "$wpid"
-_i=0
-while [ "$(hups)" -le "$_before" ] && [ $_i -lt 300 ] && alive "$wpid"; do
-  sleep 0.2
-  _i=$((_i + 1))
-done
+hup
 check "$sec: SIGHUP with [limits] max_message_size = 1K: logged" "[ \"\$(hups)\" -gt $_before ]"
 "$PY" -c 'print("大きなファイル BIG-TEXT " * 400)' >"$S/drop/tanaka/big.txt"
 waitfile 300 "$o/big.txt.mugai.txt"
 check "$sec: ... then a 10 KB file is rejected (size-limit), only big.txt.mugai.txt" \
   "grep 'file=\"big.txt\"' '$log' | grep -q 'verdict=rejected' && [ ! -e '$o/big.txt' ]"
 # SIGHUP with a broken configuration: logged, the one in force kept
-_before=$(hups)
 printf '%s\n' "[watch]" "drop_dir = $S/drop" "out_dir = $S/out" "settle = 300" "colour = blue" >"$conf"
-kill -HUP "$wpid"
-_i=0
-while [ "$(hups)" -le "$_before" ] && [ $_i -lt 300 ] && alive "$wpid"; do
-  sleep 0.2
-  _i=$((_i + 1))
-done
+hup
 check "$sec: SIGHUP with an unknown key: logged, the daemon keeps running" "[ \"\$(hups)\" -gt $_before ] && alive $wpid"
 "$PY" -c 'print("まだ大きい BIG-TEXT-2 " * 400)' >"$S/drop/tanaka/big2.txt"
 waitfile 300 "$o/big2.txt.mugai.txt"

@@ -305,8 +305,12 @@ test_front_end_files(void)
   files = mugai_result_files(r, "note.txt");
   g_assert_cmpuint(files->len, ==, 1);
   g_assert_cmpstr(((MugaiOutputFile *)files->pdata[0])->name, ==, "note.txt");
-  g_assert_nonnull(g_strstr_len(g_bytes_get_data(((MugaiOutputFile *)files->pdata[0])->data, NULL),
-                                -1, "mitsumori"));
+  {
+    /* the output is bytes, not a C string: search within its length */
+    gsize n;
+    const char *p = g_bytes_get_data(((MugaiOutputFile *)files->pdata[0])->data, &n);
+    g_assert_nonnull(g_strstr_len(p, (gssize)n, "mitsumori"));
+  }
   summary = mugai_result_action_summary(r);
   g_assert_cmpstr(summary, ==, "flattened=1");
   mugai_result_set_written(r, names, 2);
