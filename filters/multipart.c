@@ -90,6 +90,15 @@ multipart_run(MugaiItem *item, MugaiRun *run, GError **error)
   int n = g_mime_multipart_get_count(mp);
   int chosen = alternative ? choose_alternative(mp, mugai_run_prefer_html(run)) : -1;
 
+  if (n == 0) {
+    /* Nothing could be split out (no boundary parameter, or none of its
+     * delimiters found): whatever the part holds is not delivered, and
+     * the notice says so rather than showing nothing. */
+    item->role = MUGAI_ROLE_ATTACHMENT;
+    mugai_item_set_outcome(item, MUGAI_ACTION_REMOVED, MUGAI_REASON_MALFORMED,
+                           "multipart/%s from which no part could be split out", sub);
+    return MUGAI_FILTER_OK;
+  }
   mugai_item_set_outcome(item, MUGAI_ACTION_EXPANDED, MUGAI_REASON_CONTAINER, NULL);
   for (int i = 0; i < n; i++) {
     GMimeObject *o = g_mime_multipart_get_part(mp, i);
