@@ -199,8 +199,12 @@ field_name_len(const guint8 *p, const guint8 *end)
 gboolean
 mugai_sniff_is_mail(const guint8 *data, gsize len)
 {
-  const guint8 *p = data, *end = data + MIN(len, (gsize)64 * 1024);
+  const guint8 *p = data, *end;
   guint fields = 0, known = 0;
+
+  if (!data || len == 0)
+    return FALSE;
+  end = data + MIN(len, (gsize)64 * 1024);
 
   if (len >= 5 && !memcmp(p, "From ", 5)) {
     const guint8 *nl = memchr(p, '\n', (gsize)(end - p));

@@ -32,7 +32,8 @@ mugai_mime_parse(GBytes *data, GError **error)
   const guint8 *p = g_bytes_get_data(data, &len);
 
   mugai_mime_init();
-  stream = g_mime_stream_mem_new_with_buffer((const char *)p, len);
+  /* An empty input has no buffer at all; GMime wants one. */
+  stream = g_mime_stream_mem_new_with_buffer(p ? (const char *)p : "", len);
   parser = g_mime_parser_new_with_stream(stream);
   /* Parts reference the stream instead of copying their content. */
   g_mime_parser_set_persist_stream(parser, TRUE);
