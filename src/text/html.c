@@ -533,6 +533,15 @@ html_sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
   /* counted even inside dropped content: <head> holds most <script>s */
   if (info->flags & TAGF_ACTIVE)
     r->stats->scripts++;
+  /* Event handlers (onload=, onclick=, ...) and <meta http-equiv=refresh>
+   * are active content too: never written, and counted like the rest. */
+  for (guint i = 0; atts && atts[i]; i += 2) {
+    const char *an = (const char *)atts[i];
+    const char *av = atts[i + 1] ? (const char *)atts[i + 1] : "";
+    if ((g_ascii_strncasecmp(an, "on", 2) == 0 && an[2] != '\0')
+        || (!g_ascii_strcasecmp(an, "http-equiv") && !g_ascii_strcasecmp(av, "refresh")))
+      r->stats->scripts++;
+  }
   if (r->skip_depth != 0)
     return;
   if (info->tag == TAG_DROP) {
@@ -1105,6 +1114,7 @@ html_render_link(HtmlRenderer *rd, HtmlFrame *f)
       && strcmp(scheme, "mailto") != 0 && strcmp(scheme, "ftp") != 0
       && strcmp(scheme, "tel") != 0) {
     g_autofree char *note = g_strdup_printf("[リンク削除 / link removed: %s]", scheme);
+    rd->stats->scripts++; /* javascript:, data:, vbscript:, ... */
     html_em_space(e);
     html_em_str(e, note);
     html_em_space(e);

@@ -221,6 +221,26 @@ test_active_dropped(void)
   g_assert_null(strstr(s, "inject"));
 }
 
+/* Event handlers, a refresh and javascript: links are counted as dropped
+ * active content (the notice reports the count). */
+static void
+test_active_attributes_counted(void)
+{
+  MugaiHtmlStats st;
+  g_autofree char *s
+      = flatten("<html><head><meta http-equiv=\"Refresh\" content=\"0;url=http://evil/\">"
+                "</head><body onload=\"x()\"><p onclick=\"y()\" ONMOUSEOVER=\"z()\">本文</p>"
+                "<a href=\"javascript:alert(1)\">click</a> <a href=\"http://ok.example/\">ok</a>"
+                "</body></html>",
+                &st);
+
+  g_assert_null(strstr(s, "alert"));
+  g_assert_null(strstr(s, "x()"));
+  /* onload, onclick, onmouseover, the refresh, the javascript: link */
+  g_assert_cmpuint(st.scripts, ==, 5);
+  g_assert_cmpuint(st.links, ==, 1);
+}
+
 /* Entities decode, &nbsp; becomes a plain space that is not collapsed. */
 static void
 test_entities(void)
@@ -372,6 +392,7 @@ main(int argc, char **argv)
   g_test_add_func("/html/data-link", test_data_link);
   g_test_add_func("/html/images", test_images);
   g_test_add_func("/html/active-dropped", test_active_dropped);
+  g_test_add_func("/html/active-attributes-counted", test_active_attributes_counted);
   g_test_add_func("/html/entities", test_entities);
   g_test_add_func("/html/meta-shift-jis", test_meta_shift_jis);
   g_test_add_func("/html/malformed", test_malformed);
