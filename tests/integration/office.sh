@@ -97,9 +97,11 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
     if cmd and state != "Z" and re.search(sys.argv[1], cmd) and pid != str(os.getpid()):
         print(pid, cmd)' "$1"
 }
-# our_office: LibreOffice processes of mugai's converters (their UNO pipe
-# is named mugai_<pid>_...), whoever started them.
-our_office() { procs 'soffice.*pipe,name=mugai_[0-9]'; }
+# our_office: LibreOffice processes of the converters this test's mugai
+# started (their UNO pipe is named mugai_<pid>_..., their profile is under
+# this test's TMPDIR); other tests running at the same time (hostile,
+# watch) start converters of their own, which are not ours to count.
+our_office() { procs "soffice.*UserInstallation=file://$TMPDIR/.*pipe,name=mugai_[0-9]"; }
 no_office() { [ "$(our_office | wc -l)" -le "$before" ] || { our_office; return 1; }; }
 
 # 0. Tools.
