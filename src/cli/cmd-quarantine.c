@@ -669,11 +669,13 @@ mugai_cmd_audit(int argc, char **argv)
   g_autoptr(GOptionContext) ctx = g_option_context_new("verify - check the audit log's chain");
   g_autoptr(GError) error = NULL;
   g_autofree char *head = NULL;
-  guint64 lines = 0, bad = 0;
+  guint64 lines = 0, bad = 0, cut = 0;
 
   g_option_context_set_description(
       ctx, "Exit status: 0 when the chain holds, 1 when a line is broken (the first one is\n"
-           "named), 2 for usage errors.\n");
+           "named), 2 for usage errors. An incomplete last line (its writer was killed while\n"
+           "appending; the next append cuts it off and records that) is reported, and the\n"
+           "chain of the lines before it decides.\n");
   if (!parse_options("audit", ctx, entries, &argc, &argv))
     return 2;
   if (argc != 2 || strcmp(argv[1], "verify") != 0) {
@@ -689,9 +691,14 @@ mugai_cmd_audit(int argc, char **argv)
     log = config->quarantine.audit_log ? g_strdup(config->quarantine.audit_log)
                                        : g_build_filename(state, "audit.log", NULL);
   }
-  if (!mugai_audit_verify(log, &lines, &bad, &head, &error))
+  if (!mugai_audit_verify(log, &lines, &bad, &cut, &head, &error))
     return mugai_cli_error("audit", "%s: %s", log, error->message);
   printf("%s: %" G_GUINT64_FORMAT " lines, chain holds; last line SHA-256 %s\n", log, lines, head);
+  if (cut > 0)
+    printf("%s: then an incomplete line of %" G_GUINT64_FORMAT
+           " bytes, left by a writer killed while appending; the next append removes it and "
+           "records a repair line\n",
+           log, cut);
   return 0;
 }
 

@@ -3,8 +3,15 @@
  *
  * Appends happen under an exclusive flock so that two processes never read
  * the same previous line; each append is one write(2) of whole lines on an
- * O_APPEND descriptor followed by fsync, so a process killed at any point
- * leaves either all of its lines or none.
+ * O_APPEND descriptor followed by fsync. That write is not all-or-nothing:
+ * Linux stops a write at a page boundary when SIGKILL arrives, so a process
+ * killed while appending can leave the first lines of its group and an
+ * incomplete last line. Every line before the incomplete one is whole and
+ * chained (the rows it names were committed first). The next append, under
+ * the lock, cuts the incomplete line off and records the cut as a "repair"
+ * line with the cut bytes' count and SHA-256; readers take the log up to
+ * its last line end, as seen under a shared lock (an append in progress
+ * holds the exclusive one).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,17 +45,26 @@ mugai_audit_user(void)
   return user;
 }
 
-/* last_line_hash - SHA-256 of the last line of the log open on FD (without
- * its newline), or of nothing: ZERO_HASH for an empty log (transfer full) */
+/* Lines are short (a reason is cut at MAX_REASON); the end of the log is
+ * read back this far to find the last line end. */
+#define TAIL_READ (64 * 1024)
+
+/* log_tail - under the lock: the SHA-256 of the last whole line of the log
+ * open on FD (ZERO_HASH for an empty log), and the incomplete line after it
+ * that a killed writer left, if any: its offset in *CUT_AT, its length in
+ * *CUT_LEN (0 when the log ends with a line end) and its SHA-256 in
+ * *CUT_HASH. (transfer full) */
 static char *
-last_line_hash(int fd, GError **error)
+log_tail(int fd, off_t *cut_at, gsize *cut_len, char **cut_hash, GError **error)
 {
   struct stat st;
   off_t end, start;
-  gsize len;
+  gsize len, begin, stop;
   g_autofree guint8 *buf = NULL;
-  gsize stop, begin;
 
+  *cut_at = 0;
+  *cut_len = 0;
+  *cut_hash = NULL;
   if (fstat(fd, &st) != 0) {
     g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "cannot stat: %s",
                 g_strerror(errno));
@@ -57,28 +73,36 @@ last_line_hash(int fd, GError **error)
   if (st.st_size == 0)
     return g_strdup(ZERO_HASH);
   end = st.st_size;
-  /* Lines are short; read back far enough to hold the longest one. */
-  start = end > 64 * 1024 ? end - 64 * 1024 : 0;
+  start = end > TAIL_READ ? end - TAIL_READ : 0;
   len = (gsize)(end - start);
   buf = g_malloc(len);
   if (pread(fd, buf, len, start) != (ssize_t)len) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot read the end of the log");
     return NULL;
   }
-  if (buf[len - 1] != '\n') {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                "the log does not end with a whole line; run mugai audit verify");
+  /* stop: just past the last line end in BUF (0 when there is none). */
+  stop = len;
+  while (stop > 0 && buf[stop - 1] != '\n')
+    stop--;
+  if (stop == 0 && start > 0) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the last line of the log is too long");
     return NULL;
   }
-  stop = len - 1;
-  begin = stop;
+  if (stop < len) {
+    *cut_at = start + (off_t)stop;
+    *cut_len = len - stop;
+    *cut_hash = mugai_sha256_hex(buf + stop, len - stop);
+  }
+  if (stop == 0)
+    return g_strdup(ZERO_HASH); /* the only line is incomplete */
+  begin = stop - 1;
   while (begin > 0 && buf[begin - 1] != '\n')
     begin--;
   if (begin == 0 && start > 0) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the last line of the log is too long");
     return NULL;
   }
-  return mugai_sha256_hex(buf + begin, stop - begin);
+  return mugai_sha256_hex(buf + begin, stop - 1 - begin);
 }
 
 /* format_line - one record as a JSON line chained to PREV (transfer full) */
@@ -114,7 +138,11 @@ mugai_audit_append(const char *path, const MugaiAuditRecord *records, guint n, G
   g_autoptr(GDateTime) now = g_date_time_new_now_utc();
   g_autofree char *time = g_date_time_format(now, "%Y-%m-%dT%H:%M:%S.%fZ");
   g_autofree char *prev = NULL;
+  g_autofree char *cut_hash = NULL;
+  g_autofree char *cut_bytes = NULL;
   g_autoptr(GString) out = g_string_new(NULL);
+  off_t cut_at;
+  gsize cut_len;
   int fd, saved;
   gboolean ok = FALSE;
 
@@ -136,10 +164,34 @@ mugai_audit_append(const char *path, const MugaiAuditRecord *records, guint n, G
       close(fd);
       return FALSE;
     }
-  prev = last_line_hash(fd, error);
+  prev = log_tail(fd, &cut_at, &cut_len, &cut_hash, error);
   if (!prev) {
     g_prefix_error(error, "%s: ", path);
     goto out;
+  }
+  if (cut_len > 0) {
+    /* A writer was killed in the middle of its write: cut its incomplete
+     * line off, and say so first. */
+    const char *extra[] = { "bytes", NULL, "sha256", cut_hash, NULL };
+    MugaiAuditRecord repair = { "repair", NULL,
+                                "an append was cut short (its writer was killed); "
+                                "the incomplete last line was removed",
+                                extra };
+    g_autofree char *line = NULL;
+
+    cut_bytes = g_strdup_printf("%" G_GSIZE_FORMAT, cut_len);
+    extra[1] = cut_bytes;
+    if (ftruncate(fd, cut_at) != 0) {
+      saved = errno;
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
+                  "%s: cannot cut the incomplete last line: %s", path, g_strerror(saved));
+      goto out;
+    }
+    line = format_line(&repair, time, prev);
+    g_free(prev);
+    prev = mugai_sha256_hex((const guint8 *)line, strlen(line));
+    g_string_append(out, line);
+    g_string_append_c(out, '\n');
   }
   for (guint i = 0; i < n; i++) {
     g_autofree char *line = format_line(&records[i], time, prev);
@@ -149,7 +201,8 @@ mugai_audit_append(const char *path, const MugaiAuditRecord *records, guint n, G
     g_string_append_c(out, '\n');
   }
   {
-    /* One write: a kill between lines of a group cannot leave half of it. */
+    /* One write: its lines are appended together unless the writer is
+     * killed in the middle (see the top of this file). */
     ssize_t w = write(fd, out->str, out->len);
     saved = errno;
     if (w != (ssize_t)out->len) {
@@ -206,56 +259,143 @@ check_line(const char *line, gsize len, const char *prev, GError **error)
   return TRUE;
 }
 
-gboolean
-mugai_audit_verify(const char *path, guint64 *lines, guint64 *bad_line, char **head, GError **error)
+/* Lines longer than this are refused by verify (an append never writes one). */
+#define MAX_LINE (1024 * 1024)
+
+/* log_end - under a shared lock, so at a moment when no append is in
+ * progress (appends hold the exclusive one): the length of the log open on
+ * FD up to its last line end in *END, and the length of the incomplete line
+ * after it in *CUT. Appends only add after *END or cut what is after it, so
+ * the bytes before it can be read afterwards without the lock. */
+static gboolean
+log_end(int fd, off_t *end, guint64 *cut, GError **error)
 {
-  g_autoptr(GMappedFile) map = NULL;
-  GError *local = NULL;
-  const char *p, *end;
+  struct stat st;
+  g_autofree char *buf = NULL;
+  int saved = 0;
+
+  *end = 0;
+  *cut = 0;
+  while (flock(fd, LOCK_SH) != 0)
+    if (errno != EINTR) {
+      saved = errno;
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot lock: %s",
+                  g_strerror(saved));
+      return FALSE;
+    }
+  if (fstat(fd, &st) != 0) {
+    saved = errno;
+  } else if (st.st_size > 0) {
+    off_t start = st.st_size > TAIL_READ ? st.st_size - TAIL_READ : 0;
+    gsize len = (gsize)(st.st_size - start), stop;
+
+    buf = g_malloc(len);
+    if (pread(fd, buf, len, start) != (ssize_t)len) {
+      saved = errno ? errno : EIO;
+    } else {
+      stop = len;
+      while (stop > 0 && buf[stop - 1] != '\n')
+        stop--;
+      /* No line end in the last TAIL_READ bytes: the loop reports it. */
+      *end = stop == 0 && start > 0 ? st.st_size : start + (off_t)stop;
+      *cut = (guint64)(st.st_size - *end);
+    }
+  }
+  flock(fd, LOCK_UN);
+  if (saved) {
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot read: %s",
+                g_strerror(saved));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+mugai_audit_verify(const char *path, guint64 *lines, guint64 *bad_line, guint64 *cut, char **head,
+                   GError **error)
+{
   g_autofree char *prev = g_strdup(ZERO_HASH);
+  g_autofree char *buf = NULL;
+  gsize cap = MAX_LINE, have = 0;
+  off_t size, pos = 0;
   guint64 n = 0;
+  int fd, saved;
+  gboolean ok = FALSE;
 
   *lines = 0;
   *bad_line = 0;
+  *cut = 0;
   if (head)
     *head = NULL;
-  map = g_mapped_file_new(path, FALSE, &local);
-  if (!map) {
-    if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
-      g_error_free(local);
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    saved = errno;
+    if (saved == ENOENT) {
       if (head)
         *head = g_strdup(ZERO_HASH);
       return TRUE;
     }
-    g_propagate_error(error, local);
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot open: %s",
+                g_strerror(saved));
     return FALSE;
   }
-  p = g_mapped_file_get_contents(map);
-  end = p + g_mapped_file_get_length(map);
-  while (p && p < end) {
-    const char *nl = memchr(p, '\n', (gsize)(end - p));
-    gsize len = nl ? (gsize)(nl - p) : (gsize)(end - p);
+  if (!log_end(fd, &size, cut, error))
+    goto out;
+  buf = g_malloc(cap);
+  /* Whole lines are checked as they come, a chunk at a time. */
+  while (pos < size) {
+    gsize want = MIN(cap - have, (gsize)(size - pos));
+    ssize_t got = pread(fd, buf + have, want, pos);
+    char *p, *nl, *end;
 
-    n++;
-    *lines = n;
-    if (!nl) {
-      *bad_line = n;
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0) {
+      saved = errno;
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot read: %s",
+                  g_strerror(saved));
+      goto out;
+    }
+    if (got == 0) {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "the log was cut while it was read");
+      goto out;
+    }
+    pos += got;
+    have += (gsize)got;
+    p = buf;
+    end = buf + have;
+    while ((nl = memchr(p, '\n', (gsize)(end - p)))) {
+      GError *local = NULL;
+      gsize len = (gsize)(nl - p);
+
+      n++;
+      *lines = n;
+      if (!check_line(p, len, prev, &local)) {
+        *bad_line = n;
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "line %" G_GUINT64_FORMAT ": %s", n,
+                    local->message);
+        g_error_free(local);
+        goto out;
+      }
+      g_free(prev);
+      prev = mugai_sha256_hex((const guint8 *)p, len);
+      p = nl + 1;
+    }
+    have = (gsize)(end - p);
+    memmove(buf, p, have);
+    if (have == cap) {
+      *bad_line = n + 1;
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                  "line %" G_GUINT64_FORMAT ": incomplete (no line end)", n);
-      return FALSE;
+                  "line %" G_GUINT64_FORMAT ": longer than %d bytes", n + 1, MAX_LINE);
+      goto out;
     }
-    if (!check_line(p, len, prev, &local)) {
-      *bad_line = n;
-      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "line %" G_GUINT64_FORMAT ": %s", n,
-                  local->message);
-      g_error_free(local);
-      return FALSE;
-    }
-    g_free(prev);
-    prev = mugai_sha256_hex((const guint8 *)p, len);
-    p = nl + 1;
   }
+  /* Left over: an incomplete line longer than TAIL_READ, past SIZE. */
+  *cut += have;
   if (head)
     *head = g_steal_pointer(&prev);
-  return TRUE;
+  ok = TRUE;
+out:
+  close(fd);
+  return ok;
 }

@@ -22,7 +22,9 @@ typedef struct {
 } MugaiAuditRecord;
 
 /* mugai_audit_append - append N records to the log at PATH, under an
- * exclusive flock, with one write and one fsync. */
+ * exclusive flock, with one write and one fsync. An incomplete last line
+ * left by a killed writer is cut off first and recorded as a "repair"
+ * line. */
 gboolean mugai_audit_append(const char *path, const MugaiAuditRecord *records, guint n,
                             GError **error);
 
@@ -31,11 +33,14 @@ const char *mugai_audit_user(void);
 
 /* mugai_audit_verify - check the chain of the log at PATH. Returns TRUE
  * when it holds; otherwise *BAD_LINE is the first broken line (1-based) and
- * ERROR says why. *LINES is the number of lines read, *HEAD (may be NULL)
- * the SHA-256 of the last line, to be kept elsewhere: the chain alone cannot
- * show that lines were cut from the end. A missing log is an empty chain. */
-gboolean mugai_audit_verify(const char *path, guint64 *lines, guint64 *bad_line, char **head,
-                            GError **error);
+ * ERROR says why. *LINES is the number of whole lines read, *HEAD (may be
+ * NULL) the SHA-256 of the last one, to be kept elsewhere: the chain alone
+ * cannot show that lines were cut from the end. *CUT is the length of an
+ * incomplete line after the last line end (0 if none): what a writer killed
+ * while appending left, which the next append removes and records. A
+ * missing log is an empty chain. */
+gboolean mugai_audit_verify(const char *path, guint64 *lines, guint64 *bad_line, guint64 *cut,
+                            char **head, GError **error);
 
 G_END_DECLS
 

@@ -68,6 +68,8 @@ audited = set()
 log = os.path.join(state, 'audit.log')
 if os.path.exists(log):
     for line in open(log, encoding='utf-8'):
+        if not line.endswith('\n'):
+            break  # a writer killed in its write; the next append cuts it off
         rec = json.loads(line)
         if rec['action'] == 'stored':
             audited.add(rec['id'])
@@ -214,6 +216,26 @@ check "an edited first line breaks the chain at line 2" "[ $? -eq 1 ] && grep -q
 tamper delete 1
 check "a deleted first line is found at line 1" "[ $? -eq 1 ] && grep -q 'line 1:' err.txt"
 check "the log itself still holds ($lines lines)" "\"$MUGAI\" audit verify >/dev/null"
+# A writer killed in the middle of its write(2) (Linux stops at a page
+# boundary) leaves an incomplete last line. verify reports it and holds; the
+# next append cuts it off and records a repair line, chained to the last
+# whole line, before its own.
+printf '{"time":"2026-11-26T14:00:00.000000Z","user":"mugai","action":"sto' >> state/audit.log
+"$MUGAI" audit verify > verify.txt 2>err.txt
+check "an incomplete last line: verify holds and reports its 66 bytes" \
+  "[ $? -eq 0 ] && grep -q \"$lines lines, chain holds\" verify.txt && grep -q 'incomplete line of 66 bytes' verify.txt"
+"$MUGAI" sanitize "$sample" -o torn.eml 2>err.txt
+check "the next append succeeds" "[ $? -eq 0 ] && [ -s torn.eml ]"
+"$MUGAI" audit verify > verify.txt 2>err.txt
+check "it cut the incomplete line and recorded a repair line before its own" \
+  "[ $? -eq 0 ] && grep -q \"$((lines + 2)) lines, chain holds\" verify.txt && ! grep -q incomplete verify.txt && python3 -c \"
+import json
+recs = [json.loads(l) for l in open('state/audit.log', encoding='utf-8')]
+r, s = recs[-2], recs[-1]
+assert r['action'] == 'repair' and r['bytes'] == '66' and len(r['sha256']) == 64, r
+assert s['action'] == 'stored' and s['prev'] != r['prev'], s
+\""
+lines=$((lines + 2))
 
 # 8. Crash safety: a batch killed with SIGKILL at random points, again and
 # again, into one quarantine. One uncut run measures how long a batch takes;

@@ -181,9 +181,11 @@ test_store_roundtrip(void)
   {
     g_autofree char *log = g_build_filename(state, "audit.log", NULL);
     g_autofree char *head = NULL;
-    g_assert_true(mugai_audit_verify(log, &lines, &bad, &head, &error));
+    guint64 cut = 1;
+    g_assert_true(mugai_audit_verify(log, &lines, &bad, &cut, &head, &error));
     g_assert_no_error(error);
     g_assert_cmpuint(lines, ==, 5);
+    g_assert_cmpuint(cut, ==, 0);
   }
 }
 
@@ -220,6 +222,17 @@ write_log(guint n)
     g_assert_no_error(error);
   }
   return log;
+}
+
+/* write_more - append one stored line to LOG */
+static void
+write_more(const char *log)
+{
+  g_autoptr(GError) error = NULL;
+  MugaiAuditRecord r = { "stored", "IDX", "cli", NULL };
+
+  g_assert_true(mugai_audit_append(log, &r, 1, &error));
+  g_assert_no_error(error);
 }
 
 /* rewrite - LOG's lines through F */
@@ -270,9 +283,9 @@ static guint64
 verify_bad(const char *log)
 {
   g_autoptr(GError) error = NULL;
-  guint64 lines, bad;
+  guint64 lines, bad, cut;
 
-  g_assert_false(mugai_audit_verify(log, &lines, &bad, NULL, &error));
+  g_assert_false(mugai_audit_verify(log, &lines, &bad, &cut, NULL, &error));
   g_assert_nonnull(error);
   return bad;
 }
@@ -283,12 +296,12 @@ static void
 test_audit_chain(void)
 {
   g_autoptr(GError) error = NULL;
-  guint64 lines = 0, bad = 0;
+  guint64 lines = 0, bad = 0, cut = 0;
   g_autofree char *head = NULL;
   g_autofree char *log = write_log(5);
   g_autofree char *text = NULL;
 
-  g_assert_true(mugai_audit_verify(log, &lines, &bad, &head, &error));
+  g_assert_true(mugai_audit_verify(log, &lines, &bad, &cut, &head, &error));
   g_assert_cmpuint(lines, ==, 5);
   g_assert_cmpuint(strlen(head), ==, 64);
   /* A reason with a line break is still one line. */
@@ -308,14 +321,61 @@ test_audit_chain(void)
   rewrite(log, swap_3_4);
   g_assert_cmpuint(verify_bad(log), ==, 3);
   g_free(log);
-  /* A line cut short (no line end) and a line that is not JSON. */
+  /* A line cut short (no line end): what a writer killed in the middle of
+   * its write leaves. The lines before it hold; the next append cuts it off
+   * and records that first, chained to the last whole line. */
   log = write_log(2);
   {
-    FILE *f = fopen(log, "a");
-    fputs("{\"half", f);
+    g_autofree char *before = NULL, *cut_head = NULL, *after = NULL;
+    g_auto(GStrv) rows = NULL;
+    FILE *f;
+    const char *extra[] = { "verdict", "held", NULL };
+    MugaiAuditRecord r = { "stored", "ID3", "cli", extra };
+
+    g_free(head);
+    head = NULL;
+    g_assert_true(mugai_audit_verify(log, &lines, &bad, &cut, &head, &error));
+    g_assert_true(g_file_get_contents(log, &before, NULL, NULL));
+    f = fopen(log, "a");
+    fputs("{\"time\":\"2026-11-26T00:00:00Z\",\"ha", f);
     fclose(f);
+    g_assert_true(mugai_audit_verify(log, &lines, &bad, &cut, &cut_head, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(lines, ==, 2);
+    g_assert_cmpuint(cut, ==, 34);
+    g_assert_cmpstr(cut_head, ==, head);
+    g_assert_true(mugai_audit_append(log, &r, 1, &error));
+    g_assert_no_error(error);
+    g_assert_true(mugai_audit_verify(log, &lines, &bad, &cut, NULL, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(lines, ==, 4);
+    g_assert_cmpuint(cut, ==, 0);
+    g_assert_true(g_file_get_contents(log, &after, NULL, NULL));
+    g_assert_true(g_str_has_prefix(after, before));
+    rows = g_strsplit(after + strlen(before), "\n", -1);
+    g_assert_nonnull(strstr(rows[0], "\"action\":\"repair\""));
+    g_assert_nonnull(strstr(rows[0], "\"bytes\":\"34\""));
+    g_assert_nonnull(strstr(rows[0], "\"sha256\":\""));
+    g_assert_nonnull(strstr(rows[1], "\"id\":\"ID3\""));
+    g_assert_null(strstr(after, "\"ha{"));
+    g_free(head);
+    head = NULL;
   }
-  g_assert_cmpuint(verify_bad(log), ==, 3);
+  g_free(log);
+  /* A log that is one incomplete line: nothing holds, nothing is broken. */
+  {
+    g_autofree char *dir = g_dir_make_tmp("mugai-audit-XXXXXX", NULL);
+    log = g_build_filename(dir, "audit.log", NULL);
+    g_assert_true(g_file_set_contents(log, "{\"ti", -1, NULL));
+    g_assert_true(mugai_audit_verify(log, &lines, &bad, &cut, NULL, &error));
+    g_assert_cmpuint(lines, ==, 0);
+    g_assert_cmpuint(cut, ==, 4);
+    write_more(log);
+    g_assert_true(mugai_audit_verify(log, &lines, &bad, &cut, NULL, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(lines, ==, 2);
+    g_assert_cmpuint(cut, ==, 0);
+  }
   g_free(log);
   log = write_log(2);
   {
@@ -325,7 +385,7 @@ test_audit_chain(void)
   }
   g_assert_cmpuint(verify_bad(log), ==, 3);
   /* A missing log is an empty chain. */
-  g_assert_true(mugai_audit_verify("/nonexistent/audit.log", &lines, &bad, NULL, &error));
+  g_assert_true(mugai_audit_verify("/nonexistent/audit.log", &lines, &bad, &cut, NULL, &error));
   g_assert_cmpuint(lines, ==, 0);
 }
 
