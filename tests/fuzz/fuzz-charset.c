@@ -23,13 +23,6 @@ static const char *const labels[] = {
   "iso-2022-kr", "x-unknown",   "\"ISO-2022-JP\"", " Shift_JIS ", "csISO2022JP", "ms932",
 };
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-  fuzz_init();
-  return 0;
-}
-
 /* one_kind - the incremental decoder of KIND on DATA fed in blocks of
  * STEP, compared with DATA fed whole */
 static void

@@ -37,6 +37,16 @@ fuzz_init(void)
   }
 }
 
+/* Every harness starts the same way. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+  (void)argc;
+  (void)argv;
+  fuzz_init();
+  return 0;
+}
+
 const MugaiConfig *
 fuzz_config(void)
 {

@@ -15,6 +15,9 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* LLVMFuzzerInitialize (fuzz-common.c, shared by every harness) calls
+ * fuzz_init. */
+
 /* fuzz_init - once per process: logging, environment (idempotent) */
 void fuzz_init(void);
 

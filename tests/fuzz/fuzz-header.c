@@ -14,13 +14,6 @@
 static const char *const params[] = { "filename", "name", "charset", "boundary", "format", "x" };
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-  fuzz_init();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   const char *raw;

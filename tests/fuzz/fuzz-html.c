@@ -12,13 +12,6 @@ static const char *const labels[]
         "us-ascii", "iso-8859-1", "windows-1252", "utf-16",    "bogus-charset" };
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-  fuzz_init();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   GString *out;

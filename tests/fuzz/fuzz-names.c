@@ -20,13 +20,6 @@
 #include "sandbox/archive.h"
 #include "sandbox/wire.h"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-  fuzz_init();
-  return 0;
-}
-
 static void
 check_path(const char *what, const char *path)
 {

@@ -13,13 +13,6 @@
 #include "fuzz-common.h"
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-  fuzz_init();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   GBytes *input;

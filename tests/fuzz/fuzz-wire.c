@@ -25,10 +25,12 @@
 
 static MugaiConfig *config;
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
+/* wire_config - once: CONFIG, its worker the replaying stand-in */
+static void
+wire_config(void)
 {
-  fuzz_init();
+  if (config)
+    return;
   config = mugai_config_new_default();
   config->sandbox.worker = g_strdup(FUZZ_REPLAY_WORKER);
   config->sandbox.timeout_ms = 5000;
@@ -36,7 +38,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
   /* small enough that a frame of a 64 KiB input can reach the limits */
   config->sandbox.max_page_pixels = 20000;
   config->sandbox.max_total_pixels = 60000;
-  return 0;
 }
 
 typedef struct {
@@ -95,6 +96,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   GError *error = NULL;
   Sink s = { NULL, 0 };
 
+  wire_config();
   if (size < 1)
     return 0;
   mode = modes[(data[0] & 0x7f) % 3];
