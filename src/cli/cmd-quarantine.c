@@ -235,34 +235,40 @@ print_headers(GBytes *original)
   }
 }
 
-/* history - the audit lines about ID, in order (JsonObject *) */
+typedef struct {
+  const char *id;
+  GPtrArray *out;
+} History;
+
+/* history_line - a MugaiAuditLineFunc: LINE, if it is about the entry */
+static gboolean
+history_line(const char *line, gsize len, guint64 n, gpointer data, GError **error)
+{
+  History *h = data;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+
+  /* Cheap test first: most lines are about other entries. */
+  if (!g_strstr_len(line, (gssize)len, h->id))
+    return TRUE;
+  parser = json_parser_new();
+  if (json_parser_load_from_data(parser, line, (gssize)len, NULL)
+      && (root = json_parser_get_root(parser)) && JSON_NODE_HOLDS_OBJECT(root)
+      && !g_strcmp0(
+          json_object_get_string_member_with_default(json_node_get_object(root), "id", ""), h->id))
+    g_ptr_array_add(h->out, json_object_ref(json_node_get_object(root)));
+  return TRUE;
+}
+
+/* history - the audit lines about ID, in order (JsonObject *); an
+ * unreadable log gives none */
 static GPtrArray *
 history(const char *log, const char *id)
 {
-  GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
-  g_autoptr(GMappedFile) map = g_mapped_file_new(log, FALSE, NULL);
-  const char *p, *end;
+  History h = { id, g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref) };
 
-  if (!map)
-    return out;
-  p = g_mapped_file_get_contents(map);
-  end = p + g_mapped_file_get_length(map);
-  while (p && p < end) {
-    const char *nl = memchr(p, '\n', (gsize)(end - p));
-    gsize len = nl ? (gsize)(nl - p) : (gsize)(end - p);
-    /* Cheap test first: most lines are about other entries. */
-    if (g_strstr_len(p, (gssize)len, id)) {
-      g_autoptr(JsonParser) parser = json_parser_new();
-      JsonNode *root;
-      if (json_parser_load_from_data(parser, p, (gssize)len, NULL)
-          && (root = json_parser_get_root(parser)) && JSON_NODE_HOLDS_OBJECT(root)
-          && !g_strcmp0(
-              json_object_get_string_member_with_default(json_node_get_object(root), "id", ""), id))
-        g_ptr_array_add(out, json_object_ref(json_node_get_object(root)));
-    }
-    p = nl ? nl + 1 : end;
-  }
-  return out;
+  (void)mugai_audit_foreach(log, history_line, &h, NULL);
+  return h.out;
 }
 
 /* member - a string member of O, or "-" */
@@ -488,7 +494,7 @@ mugai_cmd_purge(int argc, char **argv)
   g_autoptr(MugaiStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
-  guint blobs = 0;
+  guint blobs = 0, recovered = 0;
 
   if (!parse_options("purge", ctx, entries, &argc, &argv))
     return 2;
@@ -503,8 +509,10 @@ mugai_cmd_purge(int argc, char **argv)
   store = open_store("purge", config_path);
   if (!store)
     return 1;
-  if (!mugai_store_purge(store, (guint)older_than, ids, &blobs, &error))
+  if (!mugai_store_purge(store, (guint)older_than, ids, &blobs, &recovered, &error))
     return mugai_cli_error("purge", "%s", error->message);
+  if (recovered > 0)
+    printf("wrote %u audit lines that killed writers had left missing\n", recovered);
   printf("purged %u entries, removed %u originals\n", ids->len, blobs);
   return 0;
 }

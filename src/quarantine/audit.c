@@ -310,43 +310,27 @@ log_end(int fd, off_t *end, guint64 *cut, GError **error)
   return TRUE;
 }
 
-gboolean
-mugai_audit_verify(const char *path, guint64 *lines, guint64 *bad_line, guint64 *cut, char **head,
-                   GError **error)
+/* read_lines - every whole line of the log open on FD before END, in order,
+ * to F, a chunk at a time. *LINES is the number of lines read, *BAD the
+ * line that F refused or that is too long (0 for other failures), *LEFT
+ * the length of what follows the last line end. */
+static gboolean
+read_lines(int fd, off_t end, MugaiAuditLineFunc f, gpointer data, guint64 *lines, guint64 *bad,
+           guint64 *left, GError **error)
 {
-  g_autofree char *prev = g_strdup(ZERO_HASH);
-  g_autofree char *buf = NULL;
-  gsize cap = MAX_LINE, have = 0;
-  off_t size, pos = 0;
+  g_autofree char *buf = g_malloc(MAX_LINE);
+  gsize have = 0;
+  off_t pos = 0;
   guint64 n = 0;
-  int fd, saved;
-  gboolean ok = FALSE;
+  int saved;
 
   *lines = 0;
-  *bad_line = 0;
-  *cut = 0;
-  if (head)
-    *head = NULL;
-  fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    saved = errno;
-    if (saved == ENOENT) {
-      if (head)
-        *head = g_strdup(ZERO_HASH);
-      return TRUE;
-    }
-    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot open: %s",
-                g_strerror(saved));
-    return FALSE;
-  }
-  if (!log_end(fd, &size, cut, error))
-    goto out;
-  buf = g_malloc(cap);
-  /* Whole lines are checked as they come, a chunk at a time. */
-  while (pos < size) {
-    gsize want = MIN(cap - have, (gsize)(size - pos));
+  *bad = 0;
+  *left = 0;
+  while (pos < end) {
+    gsize want = MIN(MAX_LINE - have, (gsize)(end - pos));
     ssize_t got = pread(fd, buf + have, want, pos);
-    char *p, *nl, *end;
+    char *p, *nl, *stop;
 
     if (got < 0 && errno == EINTR)
       continue;
@@ -354,48 +338,169 @@ mugai_audit_verify(const char *path, guint64 *lines, guint64 *bad_line, guint64 
       saved = errno;
       g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot read: %s",
                   g_strerror(saved));
-      goto out;
+      return FALSE;
     }
     if (got == 0) {
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "the log was cut while it was read");
-      goto out;
+      return FALSE;
     }
     pos += got;
     have += (gsize)got;
     p = buf;
-    end = buf + have;
-    while ((nl = memchr(p, '\n', (gsize)(end - p)))) {
-      GError *local = NULL;
-      gsize len = (gsize)(nl - p);
-
-      n++;
-      *lines = n;
-      if (!check_line(p, len, prev, &local)) {
-        *bad_line = n;
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "line %" G_GUINT64_FORMAT ": %s", n,
-                    local->message);
-        g_error_free(local);
-        goto out;
+    stop = buf + have;
+    while ((nl = memchr(p, '\n', (gsize)(stop - p)))) {
+      *lines = ++n;
+      if (!f(p, (gsize)(nl - p), n, data, error)) {
+        *bad = n;
+        return FALSE;
       }
-      g_free(prev);
-      prev = mugai_sha256_hex((const guint8 *)p, len);
       p = nl + 1;
     }
-    have = (gsize)(end - p);
+    have = (gsize)(stop - p);
     memmove(buf, p, have);
-    if (have == cap) {
-      *bad_line = n + 1;
+    if (have == MAX_LINE) {
+      *bad = n + 1;
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                   "line %" G_GUINT64_FORMAT ": longer than %d bytes", n + 1, MAX_LINE);
-      goto out;
+      return FALSE;
     }
   }
-  /* Left over: an incomplete line longer than TAIL_READ, past SIZE. */
-  *cut += have;
+  *left = have;
+  return TRUE;
+}
+
+/* open_log - the log at PATH for reading, with its end as log_end finds
+ * it; -1 with no error when there is no log */
+static int
+open_log(const char *path, off_t *end, guint64 *cut, GError **error)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+  *end = 0;
+  *cut = 0;
+  if (fd < 0) {
+    int saved = errno;
+    if (saved != ENOENT)
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot open: %s",
+                  g_strerror(saved));
+    return -1;
+  }
+  if (!log_end(fd, end, cut, error)) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* verify_line - a LineFunc: LINE chains to the line before it, whose hash
+ * is in *DATA, and becomes the previous line */
+static gboolean
+verify_line(const char *line, gsize len, guint64 n, gpointer data, GError **error)
+{
+  char **prev = data;
+  GError *local = NULL;
+
+  if (!check_line(line, len, *prev, &local)) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "line %" G_GUINT64_FORMAT ": %s", n,
+                local->message);
+    g_error_free(local);
+    return FALSE;
+  }
+  g_free(*prev);
+  *prev = mugai_sha256_hex((const guint8 *)line, len);
+  return TRUE;
+}
+
+gboolean
+mugai_audit_verify(const char *path, guint64 *lines, guint64 *bad_line, guint64 *cut, char **head,
+                   GError **error)
+{
+  g_autofree char *prev = g_strdup(ZERO_HASH);
+  GError *local = NULL;
+  off_t end;
+  guint64 left;
+  gboolean ok;
+  int fd;
+
+  *lines = 0;
+  *bad_line = 0;
+  if (head)
+    *head = NULL;
+  fd = open_log(path, &end, cut, &local);
+  if (fd < 0) {
+    if (local) {
+      g_propagate_error(error, local);
+      return FALSE;
+    }
+    if (head)
+      *head = g_strdup(ZERO_HASH);
+    return TRUE; /* no log: an empty chain */
+  }
+  ok = read_lines(fd, end, verify_line, &prev, lines, bad_line, &left, error);
+  close(fd);
+  if (!ok)
+    return FALSE;
+  /* Left over: an incomplete line longer than TAIL_READ (log_end). */
+  *cut += left;
   if (head)
     *head = g_steal_pointer(&prev);
-  ok = TRUE;
-out:
+  return TRUE;
+}
+
+/* member - the string value after the first KEY ("name":") in LINE (LEN
+ * bytes), if it is there and plain: the writer puts action and id before
+ * any free text, and a quote inside a value is escaped (transfer full) */
+static char *
+member(const char *line, gsize len, const char *key)
+{
+  const char *p = g_strstr_len(line, (gssize)len, key), *q, *end = line + len;
+
+  if (!p)
+    return NULL;
+  p += strlen(key);
+  for (q = p; q < end && *q != '"' && *q != '\\'; q++)
+    ;
+  return q < end && *q == '"' ? g_strndup(p, (gsize)(q - p)) : NULL;
+}
+
+/* find_line - a LineFunc: the line's "ACTION ID" leaves the table DATA */
+static gboolean
+find_line(const char *line, gsize len, guint64 n, gpointer data, GError **error)
+{
+  GHashTable *wanted = data;
+  g_autofree char *action = member(line, len, "\"action\":\"");
+  g_autofree char *id = action ? member(line, len, "\"id\":\"") : NULL;
+
+  if (id) {
+    g_autofree char *key = g_strconcat(action, " ", id, NULL);
+    g_hash_table_remove(wanted, key);
+  }
+  return TRUE;
+}
+
+gboolean
+mugai_audit_foreach(const char *path, MugaiAuditLineFunc f, gpointer data, GError **error)
+{
+  GError *local = NULL;
+  off_t end;
+  guint64 cut, lines, bad, left;
+  gboolean ok;
+  int fd;
+
+  fd = open_log(path, &end, &cut, &local);
+  if (fd < 0) {
+    if (!local)
+      return TRUE; /* no log: no lines */
+    g_propagate_error(error, local);
+    return FALSE;
+  }
+  ok = read_lines(fd, end, f, data, &lines, &bad, &left, error);
   close(fd);
   return ok;
+}
+
+gboolean
+mugai_audit_find(const char *path, GHashTable *wanted, GError **error)
+{
+  return g_hash_table_size(wanted) == 0 || mugai_audit_foreach(path, find_line, wanted, error);
 }

@@ -42,6 +42,22 @@ const char *mugai_audit_user(void);
 gboolean mugai_audit_verify(const char *path, guint64 *lines, guint64 *bad_line, guint64 *cut,
                             char **head, GError **error);
 
+/* MugaiAuditLineFunc - one whole line of the log (LEN bytes, without its
+ * line end, not NUL-terminated), numbered N from 1; FALSE with ERROR stops */
+typedef gboolean (*MugaiAuditLineFunc)(const char *line, gsize len, guint64 n, gpointer data,
+                                       GError **error);
+
+/* mugai_audit_foreach - every whole line of the log at PATH, in order, up
+ * to its last line end as of a moment when no append was in progress; an
+ * incomplete line after it is not passed. Reads a chunk at a time. A
+ * missing log has no lines. */
+gboolean mugai_audit_foreach(const char *path, MugaiAuditLineFunc f, gpointer data, GError **error);
+
+/* mugai_audit_find - remove from WANTED (keys "ACTION ID", as "stored
+ * 01M8...") every key that has a whole line in the log at PATH. A missing
+ * log has none. Reads the log through, a chunk at a time. */
+gboolean mugai_audit_find(const char *path, GHashTable *wanted, GError **error);
+
 G_END_DECLS
 
 #endif /* MUGAI_QUARANTINE_AUDIT_H */

@@ -10,9 +10,15 @@
  * killed in between leaves at most unreferenced blobs or temporary files,
  * which purge removes; never an index row without its blob.
  *
+ * Rows are inserted unmarked (audited = 0) and marked once their audit
+ * lines are written; purge marks the rows it purges the same way. A
+ * process killed between the index and the log leaves unmarked rows, and
+ * the next purge writes the lines they lack (recover_audit).
+ *
  * Writers hold a shared flock on quarantine/lock from staging a blob until
- * its row is committed; purge holds it exclusively while it removes blobs,
- * so it never removes one a writer is about to refer to.
+ * its row is committed, audited and marked; purge holds it exclusively, so
+ * it never removes a blob a writer is about to refer to, and every unmarked
+ * row it sees is a dead writer's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -346,6 +352,15 @@ mugai_store_batch_commit(MugaiStoreBatch *b, GError **error)
     records[i].extra = (const char *const *)x;
   }
   ok = mugai_audit_append(s->audit_path, records, n, error);
+  if (ok) {
+    g_autofree const char **ids = g_new0(const char *, n);
+    g_autoptr(GError) local = NULL;
+    for (guint i = 0; i < n; i++)
+      ids[i] = ((const MugaiEntry *)g_ptr_array_index(b->entries, i))->id;
+    /* Not flushed, and a failure is not the group's: an unmarked row only
+     * costs the next purge a look in the log. */
+    (void)s->backend->set_audited(s->handle, ids, n, FALSE, &local);
+  }
 out:
   batch_reset(b);
   return ok;
@@ -460,37 +475,112 @@ remove_unreferenced(MugaiStore *s, GHashTable *live)
   return removed;
 }
 
+/* recover_audit - under the exclusive lock: write the audit lines that
+ * unmarked rows lack (a "stored" line, or a "purge" line for a purged row)
+ * because their writer was killed between the index and the log, then mark
+ * them all. *RECOVERED counts the lines written. */
+static gboolean
+recover_audit(MugaiStore *s, guint *recovered, GError **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)mugai_entry_free);
+  g_autoptr(GHashTable) wanted = NULL;
+  g_autoptr(GArray) records = NULL;
+  g_autofree const char **ids = NULL;
+  g_autofree const char **extra = NULL;
+  g_autofree char **keys = NULL;
+
+  *recovered = 0;
+  if (!s->backend->unaudited(s->handle, rows, error))
+    return FALSE;
+  if (rows->len == 0)
+    return TRUE;
+  wanted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  keys = g_new0(char *, rows->len);
+  for (guint i = 0; i < rows->len; i++) {
+    const MugaiEntry *e = g_ptr_array_index(rows, i);
+    keys[i] = g_strconcat(strcmp(e->state, "purged") == 0 ? "purge" : "stored", " ", e->id, NULL);
+    g_hash_table_add(wanted, keys[i]);
+  }
+  if (!mugai_audit_find(s->audit_path, wanted, error))
+    return FALSE;
+  records = g_array_new(FALSE, TRUE, sizeof(MugaiAuditRecord));
+  extra = g_new0(const char *, 7 * rows->len);
+  ids = g_new0(const char *, rows->len);
+  for (guint i = 0; i < rows->len; i++) {
+    const MugaiEntry *e = g_ptr_array_index(rows, i);
+    gboolean purged = strcmp(e->state, "purged") == 0;
+    const char **x = extra + 7 * i;
+    MugaiAuditRecord r = { 0 };
+
+    ids[i] = e->id;
+    if (!g_hash_table_contains(wanted, keys[i]))
+      continue; /* its line is there; only the mark was missing */
+    r.id = e->id;
+    r.extra = x;
+    x[0] = "recovered";
+    x[1] = "written by purge: the process that changed this entry was killed before its "
+           "audit line";
+    if (purged) {
+      r.action = "purge";
+      r.reason = "retention ended";
+    } else {
+      r.action = "stored";
+      r.reason = e->source;
+      x[2] = "verdict";
+      x[3] = e->verdict;
+      x[4] = "sha256";
+      x[5] = e->sha256;
+    }
+    g_array_append_val(records, r);
+  }
+  if (records->len > 0
+      && !mugai_audit_append(s->audit_path, (MugaiAuditRecord *)(void *)records->data, records->len,
+                             error))
+    return FALSE;
+  *recovered = records->len;
+  return s->backend->set_audited(s->handle, ids, rows->len, TRUE, error);
+}
+
 gboolean
 mugai_store_purge(MugaiStore *s, guint older_than_days, GPtrArray *ids, guint *blobs,
-                  GError **error)
+                  guint *recovered, GError **error)
 {
   gint64 now = g_get_real_time() / G_USEC_PER_SEC;
   gint64 older = older_than_days ? now - (gint64)older_than_days * 86400 : 0;
   g_autoptr(GPtrArray) purged = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GHashTable) live = NULL;
   g_autofree MugaiAuditRecord *records = NULL;
-  gboolean ok;
+  guint got = 0;
+  gboolean ok = FALSE;
 
   *blobs = 0;
   if (!lock(s, LOCK_EX, error))
     return FALSE;
-  if (!s->backend->expire(s->handle, now, older, purged, error)
-      || !(live = s->backend->referenced(s->handle, error))) {
-    unlock(s);
-    return FALSE;
-  }
+  /* The lines dead writers (or a purge killed before its lines) left
+   * missing come first, so that a purge line never precedes its stored
+   * line. */
+  if (!recover_audit(s, &got, error) || !s->backend->expire(s->handle, now, older, purged, error)
+      || !(live = s->backend->referenced(s->handle, error)))
+    goto out;
   *blobs = remove_unreferenced(s, live);
-  unlock(s);
   records = g_new0(MugaiAuditRecord, purged->len + 1);
   for (guint i = 0; i < purged->len; i++) {
     records[i].action = "purge";
     records[i].id = g_ptr_array_index(purged, i);
     records[i].reason = older_than_days ? "older than --older-than" : "retention ended";
   }
-  ok = mugai_audit_append(s->audit_path, records, purged->len, error);
+  if (!mugai_audit_append(s->audit_path, records, purged->len, error)
+      || !s->backend->set_audited(s->handle, (const char *const *)purged->pdata, purged->len, TRUE,
+                                  error))
+    goto out;
   if (ids)
     for (guint i = 0; i < purged->len; i++)
       g_ptr_array_add(ids, g_strdup(g_ptr_array_index(purged, i)));
+  ok = TRUE;
+out:
+  unlock(s);
+  if (recovered)
+    *recovered = got;
   return ok;
 }
 

@@ -74,6 +74,14 @@ typedef struct {
                      GError **error);
   /* referenced - the blobs live entries still refer to (sha256 -> 1) */
   GHashTable *(*referenced)(gpointer handle, GError **error);
+  /* unaudited - entries not yet marked as having their audit line (a
+   * "stored" line, or a "purge" line for a purged one), oldest first. Insert
+   * and expire leave their rows unmarked. */
+  gboolean (*unaudited)(gpointer handle, GPtrArray *out, GError **error);
+  /* set_audited - mark the N entries IDS as having their audit line; not
+   * necessarily flushed unless DURABLE */
+  gboolean (*set_audited)(gpointer handle, const char *const *ids, guint n, gboolean durable,
+                          GError **error);
   gboolean (*stats)(gpointer handle, gint64 since, MugaiStoreStats *out, GError **error);
   void (*close)(gpointer handle);
 } MugaiStoreBackend;
@@ -129,12 +137,15 @@ char *mugai_store_blob_path(const MugaiStore *store, const char *sha256);
 gboolean mugai_store_set_state(MugaiStore *store, const char *id, const char *state,
                                GError **error);
 
-/* mugai_store_purge - mark purged the entries past retention (or, when
- * OLDER_THAN_DAYS is not 0, older than that), then remove every blob no live
- * entry refers to, under the store's exclusive lock. The purged ids go to
- * IDS (may be NULL); BLOBS counts the files removed. */
+/* mugai_store_purge - under the store's exclusive lock: first write the
+ * audit lines that entries lack because the process that stored or purged
+ * them was killed before its audit line (RECOVERED, may be NULL, counts
+ * them); then mark purged the entries past retention (or, when
+ * OLDER_THAN_DAYS is not 0, older than that), remove every blob no live
+ * entry refers to, and write a purge line each. The purged ids go to IDS
+ * (may be NULL); BLOBS counts the files removed. */
 gboolean mugai_store_purge(MugaiStore *store, guint older_than_days, GPtrArray *ids, guint *blobs,
-                           GError **error);
+                           guint *recovered, GError **error);
 
 gboolean mugai_store_stats(MugaiStore *store, gint64 since, MugaiStoreStats *out, GError **error);
 void mugai_store_stats_clear(MugaiStoreStats *s);

@@ -14,6 +14,8 @@
 #include "quarantine/audit.h"
 #include "quarantine/store.h"
 
+#define ZERO64 "0000000000000000000000000000000000000000000000000000000000000000"
+
 static const char mail_a[] = "From: a@example.jp\r\nTo: b@example.lg.jp\r\n"
                              "Subject: =?ISO-2022-JP?B?GyRCO244MxsoQg==?=\r\n"
                              "Message-ID: <a@example.jp>\r\n\r\nhello\r\n";
@@ -62,6 +64,42 @@ sql(const char *state, const char *text)
   sqlite3_busy_timeout(db, 5000);
   g_assert_cmpint(sqlite3_exec(db, text, NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close(db);
+}
+
+/* sql_int - the first column of the first row of QUERY on STATE's index */
+static gint64
+sql_int(const char *state, const char *query)
+{
+  g_autofree char *path = g_build_filename(state, "quarantine", "index.sqlite", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  gint64 v;
+
+  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+  g_assert_cmpint(sqlite3_prepare_v2(db, query, -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+  v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+/* log_lines - the lines of the audit log LOG (transfer full) */
+static GStrv
+log_lines(const char *log)
+{
+  g_autofree char *text = NULL;
+  GStrv lines;
+  guint n;
+
+  g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+  lines = g_strsplit(text, "\n", -1);
+  n = g_strv_length(lines);
+  g_assert_cmpuint(n, >, 0);
+  g_assert_cmpstr(lines[n - 1], ==, ""); /* ends with a line end */
+  g_free(lines[n - 1]);
+  lines[n - 1] = NULL;
+  return lines;
 }
 
 /* Stored entries come back with their envelope, decoded subject and report;
@@ -137,7 +175,7 @@ test_store_roundtrip(void)
   g_clear_pointer(&list, g_ptr_array_unref);
 
   /* Nothing is past retention yet. */
-  g_assert_true(mugai_store_purge(s, 0, ids, &blobs, &error));
+  g_assert_true(mugai_store_purge(s, 0, ids, &blobs, NULL, &error));
   g_assert_cmpuint(ids->len, ==, 0);
   g_assert_cmpuint(blobs, ==, 0);
   /* One copy of mail_a ages out: its blob stays for the other copy. */
@@ -148,7 +186,7 @@ test_store_roundtrip(void)
         mugai_result_get_id(ra));
     sql(state, u);
   }
-  g_assert_true(mugai_store_purge(s, 0, ids, &blobs, &error));
+  g_assert_true(mugai_store_purge(s, 0, ids, &blobs, NULL, &error));
   g_assert_cmpuint(ids->len, ==, 1);
   g_assert_cmpstr(g_ptr_array_index(ids, 0), ==, mugai_result_get_id(ra));
   g_assert_cmpuint(blobs, ==, 0);
@@ -160,7 +198,7 @@ test_store_roundtrip(void)
     sql(state, u);
   }
   g_ptr_array_set_size(ids, 0);
-  g_assert_true(mugai_store_purge(s, 1, ids, &blobs, &error));
+  g_assert_true(mugai_store_purge(s, 1, ids, &blobs, NULL, &error));
   g_assert_cmpuint(ids->len, ==, 1);
   g_assert_cmpuint(blobs, ==, 1);
   g_assert_cmpuint(count_blobs(state), ==, 1);
@@ -187,6 +225,135 @@ test_store_roundtrip(void)
     g_assert_cmpuint(lines, ==, 5);
     g_assert_cmpuint(cut, ==, 0);
   }
+}
+
+/* A writer killed between its index commit and its audit line leaves rows
+ * unmarked; so does a purge killed before its purge lines. The next purge
+ * writes what is missing, once, and not what is already there. */
+static void
+test_store_recover_audit(void)
+{
+  g_autofree char *state = g_dir_make_tmp("mugai-store-XXXXXX", NULL);
+  g_autofree char *log = g_build_filename(state, "audit.log", NULL);
+  g_autoptr(MugaiConfig) c = mugai_config_new_default();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MugaiStore) s = mugai_store_open_dir(state, 90, NULL, &error);
+  g_autoptr(GBytes) ba = NULL, bb = NULL, ba2 = NULL;
+  g_autoptr(MugaiResult) ra = sanitize(c, mail_a, &ba);
+  g_autoptr(MugaiResult) rb = sanitize(c, mail_b, &bb);
+  g_autoptr(MugaiResult) ra2 = sanitize(c, mail_a, &ba2);
+  g_autoptr(MugaiStoreBatch) batch = mugai_store_batch_new(s);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *u = NULL;
+  guint blobs = 0, recovered = 99;
+  guint64 n = 0, bad = 0, cut = 0;
+
+  g_assert_no_error(error);
+  g_assert_true(mugai_store_batch_add(batch, ra, ba, "milter", NULL, NULL, &error));
+  g_assert_true(mugai_store_batch_add(batch, rb, bb, "watch", NULL, NULL, &error));
+  g_assert_true(mugai_store_batch_add(batch, ra2, ba2, "cli", NULL, NULL, &error));
+  g_assert_true(mugai_store_batch_commit(batch, &error));
+  g_assert_no_error(error);
+  /* Committed, audited and marked. */
+  g_assert_cmpint(sql_int(state, "SELECT count(*) FROM entries WHERE audited = 1"), ==, 3);
+  lines = log_lines(log);
+  g_assert_cmpuint(g_strv_length(lines), ==, 3);
+
+  /* The writer of rb and ra2 died after the commit: ra2's line was never
+   * written (cut off the end here), rb's was but its mark was not. */
+  {
+    g_autofree char *text = NULL;
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    *(strstr(text, lines[2])) = 0;
+    g_assert_true(g_file_set_contents(log, text, -1, NULL));
+  }
+  g_clear_pointer(&lines, g_strfreev);
+  u = g_strdup_printf("UPDATE entries SET audited = 0 WHERE id IN ('%s', '%s')",
+                      mugai_result_get_id(rb), mugai_result_get_id(ra2));
+  sql(state, u);
+
+  g_assert_true(mugai_store_purge(s, 0, ids, &blobs, &recovered, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(recovered, ==, 1);
+  g_assert_cmpuint(ids->len, ==, 0);
+  g_assert_cmpint(sql_int(state, "SELECT count(*) FROM entries WHERE audited = 0"), ==, 0);
+  lines = log_lines(log);
+  g_assert_cmpuint(g_strv_length(lines), ==, 3);
+  g_assert_nonnull(strstr(lines[2], "\"action\":\"stored\""));
+  g_assert_nonnull(strstr(lines[2], mugai_result_get_id(ra2)));
+  g_assert_nonnull(strstr(lines[2], "\"reason\":\"cli\""));
+  g_assert_nonnull(strstr(lines[2], "\"verdict\":\"delivered\""));
+  g_assert_nonnull(strstr(lines[2], "\"recovered\":\"written by purge"));
+  g_clear_pointer(&lines, g_strfreev);
+  g_assert_true(mugai_audit_verify(log, &n, &bad, &cut, NULL, &error));
+  g_assert_cmpuint(n, ==, 3);
+
+  /* Nothing more to do. */
+  g_assert_true(mugai_store_purge(s, 0, ids, &blobs, &recovered, &error));
+  g_assert_cmpuint(recovered, ==, 0);
+
+  /* A purge killed after marking ra purged, before its purge line. */
+  g_free(u);
+  u = g_strdup_printf("UPDATE entries SET state = 'purged', report = '{}', audited = 0"
+                      " WHERE id = '%s'",
+                      mugai_result_get_id(ra));
+  sql(state, u);
+  g_assert_true(mugai_store_purge(s, 0, ids, &blobs, &recovered, &error));
+  g_assert_cmpuint(recovered, ==, 1);
+  lines = log_lines(log);
+  g_assert_cmpuint(g_strv_length(lines), ==, 4);
+  g_assert_nonnull(strstr(lines[3], "\"action\":\"purge\""));
+  g_assert_nonnull(strstr(lines[3], mugai_result_get_id(ra)));
+  g_clear_pointer(&lines, g_strfreev);
+
+  /* A purge marks and audits what it purges. */
+  g_free(u);
+  u = g_strdup_printf("UPDATE entries SET retain_until = 0 WHERE id = '%s'",
+                      mugai_result_get_id(rb));
+  sql(state, u);
+  g_assert_true(mugai_store_purge(s, 0, ids, &blobs, &recovered, &error));
+  g_assert_cmpuint(recovered, ==, 0);
+  g_assert_cmpuint(ids->len, ==, 1);
+  g_assert_cmpint(sql_int(state, "SELECT count(*) FROM entries WHERE audited = 0"), ==, 0);
+  g_assert_true(mugai_audit_verify(log, &n, &bad, &cut, NULL, &error));
+  g_assert_cmpuint(n, ==, 5);
+}
+
+/* An index of schema version 1 (no audited column) is brought up to 2 when
+ * opened, its rows counted as audited. */
+static void
+test_store_schema_upgrade(void)
+{
+  g_autofree char *state = g_dir_make_tmp("mugai-store-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename(state, "quarantine", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MugaiStore) s = NULL;
+  g_autoptr(MugaiEntry) e = NULL;
+
+  g_assert_cmpint(g_mkdir_with_parents(dir, 0750), ==, 0);
+  sql(state, "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+             "INSERT INTO schema_version VALUES (1);"
+             "CREATE TABLE entries ("
+             " id TEXT PRIMARY KEY, time INTEGER NOT NULL, source TEXT NOT NULL,"
+             " sender TEXT, recipients TEXT, subject TEXT, message_id TEXT, name TEXT,"
+             " kind TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+             " verdict TEXT NOT NULL, state TEXT NOT NULL, retain_until INTEGER NOT NULL,"
+             " report TEXT NOT NULL);"
+             "INSERT INTO entries VALUES ('01M8OLDENTRY00000000000000', 1, 'cli', NULL, NULL,"
+             " 'old', NULL, NULL, 'mail', 3, '" ZERO64 "', 'held', 'held', 9999999999, '{}');");
+  s = mugai_store_open_dir(state, 90, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(sql_int(state, "SELECT max(version) FROM schema_version"), ==, 2);
+  g_assert_cmpint(sql_int(state, "SELECT audited FROM entries"), ==, 1);
+  e = mugai_store_get(s, "01M8OLDENTRY00000000000000", &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(e->subject, ==, "old");
+  g_clear_pointer(&s, mugai_store_free);
+  /* Opened again: nothing to do. */
+  s = mugai_store_open_dir(state, 90, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(sql_int(state, "SELECT count(*) FROM schema_version"), ==, 1);
 }
 
 /* A store whose state directory cannot be created fails, and says why. */
@@ -427,6 +594,8 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/quarantine/store", test_store_roundtrip);
   g_test_add_func("/quarantine/unwritable", test_store_unwritable);
+  g_test_add_func("/quarantine/recover-audit", test_store_recover_audit);
+  g_test_add_func("/quarantine/schema-upgrade", test_store_schema_upgrade);
   g_test_add_func("/quarantine/audit-chain", test_audit_chain);
   g_test_add_func("/quarantine/config", test_config_keys);
   return g_test_run();
