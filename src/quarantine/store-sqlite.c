@@ -234,13 +234,27 @@ sqlite_get(gpointer handle, const char *id, GError **error)
   return e;
 }
 
+/* collect - every row of ST (COLUMNS order) to OUT, then finalize it;
+ * WHAT names the query in an error */
+static gboolean
+collect(sqlite3 *db, sqlite3_stmt *st, GPtrArray *out, const char *what, GError **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    g_ptr_array_add(out, row_entry(st));
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return fail(db, error, what);
+  return TRUE;
+}
+
 /* sqlite_list - entries matching Q, newest first */
 static gboolean
 sqlite_list(gpointer handle, const MugaiStoreQuery *q, GPtrArray *out, GError **error)
 {
   sqlite3 *db = handle;
   sqlite3_stmt *st = NULL;
-  int rc;
 
   if (sqlite3_prepare_v2(db,
                          "SELECT " COLUMNS " FROM entries WHERE (?1 IS NULL OR state = ?1)"
@@ -255,12 +269,7 @@ sqlite_list(gpointer handle, const MugaiStoreQuery *q, GPtrArray *out, GError **
   sqlite3_bind_int64(st, 3, q->since);
   sqlite3_bind_int64(st, 4, q->before);
   sqlite3_bind_int64(st, 5, q->limit ? (gint64)q->limit : -1);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    g_ptr_array_add(out, row_entry(st));
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE)
-    return fail(db, error, "list");
-  return TRUE;
+  return collect(db, st, out, "list", error);
 }
 
 /* sqlite_set_state - one entry's state */
@@ -329,18 +338,12 @@ sqlite_unaudited(gpointer handle, GPtrArray *out, GError **error)
 {
   sqlite3 *db = handle;
   sqlite3_stmt *st = NULL;
-  int rc;
 
   if (sqlite3_prepare_v2(db, "SELECT " COLUMNS " FROM entries WHERE audited = 0 ORDER BY time, id",
                          -1, &st, NULL)
       != SQLITE_OK)
     return fail(db, error, "unaudited");
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    g_ptr_array_add(out, row_entry(st));
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE)
-    return fail(db, error, "unaudited");
-  return TRUE;
+  return collect(db, st, out, "unaudited", error);
 }
 
 /* sqlite_set_audited - mark IDS audited in one transaction; with DURABLE
