@@ -607,9 +607,13 @@ iconv_run(MugaiDecoder *dec, const guint8 *in, gsize n, GString *out)
     if (err == EINVAL && n - done < PEND_MAX)
       break;
     /* EILSEQ (or an implausibly long incomplete tail, or no room for one
-     * character, which 64 bytes rule out): U+FFFD, step over one byte */
+     * character, which 64 bytes rule out): U+FFFD, step over one byte.
+     * A stateful converter (UTF-7, ISO-2022-KR/CN) starts again from its
+     * initial state: what it kept of the broken sequence would otherwise
+     * depend on where the feeds were cut. */
     g_string_append(out, REPL_UTF8);
     dec->replaced++;
+    iconv(dec->cd, NULL, NULL, NULL, NULL);
     if (dec->uhc_a2e8 && done - before >= 2 && in[done - 2] == 0xA2 && in[done - 1] == 0xE8)
       continue; /* already stepped over, see iconv_probe_uhc_a2e8 */
     if (done < n)

@@ -250,6 +250,37 @@ test_random_streaming(void)
   }
 }
 
+/* test_stateful_iconv - converters with a shift state (UTF-7, ISO-2022-KR)
+ * give the same result however fed, errors included: the fuzzer found UTF-7
+ * keeping part of a broken base64 run depending on where feeds were cut. */
+static void
+test_stateful_iconv(void)
+{
+  static const char found[] = "Z\x1b"
+                              "B$8!f@+8Q![F;O)J\x12"
+                              "d=`?\x1b?7E6(I@(B \x1b$(Q\x1b,";
+  static const char alphabet[] = "+-+-+-AZaz09+/!~=.\x1b$)C\x0e\x0f\x80\xff\n ";
+  static const char *const names[] = { "UTF-7", "ISO-2022-KR" };
+
+  for (gsize block = 1; block <= 17; block++) {
+    gsize r_whole, r_block;
+    g_autoptr(GString) whole
+        = decode_with(MUGAI_CHARSET_ICONV, "UTF-7", found, sizeof found - 1, 0, &r_whole);
+    g_autoptr(GString) parts
+        = decode_with(MUGAI_CHARSET_ICONV, "UTF-7", found, sizeof found - 1, block, &r_block);
+    g_assert_true(g_string_equal(parts, whole));
+    g_assert_cmpuint(r_block, ==, r_whole);
+  }
+  for (int iter = 0; iter < 500; iter++) {
+    char buf[48];
+    gsize len = (gsize)g_test_rand_int_range(0, sizeof buf);
+    for (gsize i = 0; i < len; i++)
+      buf[i] = alphabet[g_test_rand_int_range(0, sizeof alphabet - 1)];
+    for (guint n = 0; n < G_N_ELEMENTS(names); n++)
+      check_streaming(MUGAI_CHARSET_ICONV, names[n], buf, len);
+  }
+}
+
 /* test_detect - unlabelled realistic text of each encoding is recognised. */
 static void
 test_detect(void)
@@ -378,6 +409,7 @@ main(int argc, char **argv)
     g_test_add_data_func(path, &fixtures[i], test_fixture);
   }
   g_test_add_func("/charset/random-streaming", test_random_streaming);
+  g_test_add_func("/charset/stateful-iconv", test_stateful_iconv);
   g_test_add_func("/charset/detect", test_detect);
   g_test_add_func("/charset/labels", test_labels);
   g_test_add_func("/charset/big-input", test_big_input);
