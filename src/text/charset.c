@@ -62,6 +62,11 @@ struct _MugaiDecoder {
   guint8 pend_lead;
   iconv_t cd;
   gboolean uhc_a2e8; /* iconv: see iconv_probe_uhc_a2e8 */
+  guint8 u7_shift;   /* UTF-7 (decoded here, not by iconv): '+', or '&' for IMAP; 0 if not */
+  guint8 u7_mode;    /* UTF-7: U7_DIRECT, U7_SHIFTED, U7_BASE64 */
+  guint8 u7_nbits;   /* UTF-7: bits waiting in u7_bits (< 16) */
+  guint32 u7_bits;
+  guint16 u7_high; /* UTF-7: a high surrogate waiting for its low one, or 0 */
 };
 
 #define REPL_UTF8 "\xEF\xBF\xBD"
@@ -661,6 +666,146 @@ iconv_feed(MugaiDecoder *dec, const guint8 *data, gsize len, GString *out)
   dec->pend_len = (guint)(len - used);
 }
 
+/* ------------------------------------------------------------------ UTF-7 */
+
+/* UTF-7 (RFC 2152) and its IMAP form (RFC 3501: '&' and ',') are decoded
+ * here rather than by iconv: glibc's converter reports an incomplete
+ * surrogate pair at the end of its input as EILSEQ, so its result depended
+ * on where the feeds were cut (found by the fuzzer). Each byte is taken
+ * once, in order, so the result does not. */
+enum { U7_DIRECT = 0, U7_SHIFTED, U7_BASE64 };
+
+/* utf7_variant - the shift character of the UTF-7 named NAME, or 0 */
+static guint8
+utf7_variant(const char *name)
+{
+  static const char *const plain[] = { "UTF-7", "UTF7", "UNICODE-1-1-UTF-7", "CSUNICODE11UTF7" };
+
+  for (guint i = 0; i < G_N_ELEMENTS(plain); i++)
+    if (g_ascii_strcasecmp(name, plain[i]) == 0)
+      return '+';
+  return g_ascii_strcasecmp(name, "UTF-7-IMAP") == 0 ? '&' : 0;
+}
+
+/* utf7_value - the 6 bits of base64 character C, or -1 */
+static int
+utf7_value(const MugaiDecoder *dec, guint8 c)
+{
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == (dec->u7_shift == '&' ? ',' : '/'))
+    return 63;
+  return -1;
+}
+
+/* utf7_unit - one UTF-16 code unit U of a base64 run */
+static char *
+utf7_unit(MugaiDecoder *dec, guint u, char *p)
+{
+  if (dec->u7_high) {
+    if (u >= 0xDC00 && u <= 0xDFFF) {
+      guint cp = 0x10000 + ((dec->u7_high - 0xD800u) << 10) + (u - 0xDC00);
+      dec->u7_high = 0;
+      *p++ = (char)(0xF0 | (cp >> 18));
+      *p++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+      *p++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+      *p++ = (char)(0x80 | (cp & 0x3F));
+      return p;
+    }
+    dec->u7_high = 0;
+    p = put_repl(dec, p); /* a high surrogate alone */
+  }
+  if (u >= 0xD800 && u <= 0xDBFF)
+    dec->u7_high = (guint16)u;
+  else if (u >= 0xDC00 && u <= 0xDFFF)
+    p = put_repl(dec, p); /* a low surrogate alone */
+  else if (u == 0)
+    *p++ = '\0';
+  else
+    p = put_bmp(p, u);
+  return p;
+}
+
+/* utf7_end_run - a base64 run ends: what is left over must be fewer than
+ * six bits, all zero, and no surrogate may be waiting */
+static char *
+utf7_end_run(MugaiDecoder *dec, char *p)
+{
+  if (dec->u7_high)
+    p = put_repl(dec, p);
+  if (dec->u7_nbits >= 6 || (dec->u7_bits & ((1u << dec->u7_nbits) - 1)) != 0)
+    p = put_repl(dec, p);
+  dec->u7_high = 0;
+  dec->u7_bits = 0;
+  dec->u7_nbits = 0;
+  dec->u7_mode = U7_DIRECT;
+  return p;
+}
+
+/* utf7_run - decode N bytes; each yields at most 9 output bytes */
+static char *
+utf7_run(MugaiDecoder *dec, const guint8 *s, gsize n, char *p)
+{
+  for (gsize i = 0; i < n; i++) {
+    guint8 c = s[i];
+    int v;
+
+    if (dec->u7_mode == U7_SHIFTED) {
+      if (c == '-') { /* "+-" is '+' itself */
+        *p++ = (char)dec->u7_shift;
+        dec->u7_mode = U7_DIRECT;
+        continue;
+      }
+      if (utf7_value(dec, c) < 0) { /* a shift with nothing after it */
+        p = put_repl(dec, p);
+        dec->u7_mode = U7_DIRECT;
+      } else
+        dec->u7_mode = U7_BASE64;
+    }
+    if (dec->u7_mode == U7_BASE64) {
+      v = utf7_value(dec, c);
+      if (v >= 0) {
+        dec->u7_bits = (dec->u7_bits << 6) | (guint)v;
+        dec->u7_nbits += 6;
+        if (dec->u7_nbits >= 16) {
+          dec->u7_nbits -= 16;
+          p = utf7_unit(dec, (dec->u7_bits >> dec->u7_nbits) & 0xFFFF, p);
+          dec->u7_bits &= (1u << dec->u7_nbits) - 1;
+        }
+        continue;
+      }
+      p = utf7_end_run(dec, p);
+      if (c == '-')
+        continue; /* the run's explicit end */
+    }
+    if (c == dec->u7_shift)
+      dec->u7_mode = U7_SHIFTED;
+    else if (c < 0x80)
+      *p++ = (char)c;
+    else
+      p = put_repl(dec, p);
+  }
+  return p;
+}
+
+/* utf7_finish - the end of the input: a shift or a run left open */
+static char *
+utf7_finish(MugaiDecoder *dec, char *p)
+{
+  if (dec->u7_mode == U7_SHIFTED)
+    p = put_repl(dec, p);
+  else if (dec->u7_mode == U7_BASE64)
+    p = utf7_end_run(dec, p);
+  dec->u7_mode = U7_DIRECT;
+  return p;
+}
+
 /* ---------------------------------------------------------------- decoder */
 
 /* decoder_init - set DEC up for KIND; for ICONV open ICONV_NAME (FALSE if iconv refuses it). */
@@ -673,6 +818,9 @@ decoder_init(MugaiDecoder *dec, MugaiCharsetKind kind, const char *iconv_name)
   if (kind == MUGAI_CHARSET_ICONV) {
     if (!iconv_name)
       return FALSE;
+    dec->u7_shift = utf7_variant(iconv_name);
+    if (dec->u7_shift)
+      return TRUE;
     dec->cd = iconv_open("UTF-8", iconv_name);
     if (dec->cd == (iconv_t)-1)
       return FALSE;
@@ -709,14 +857,15 @@ mugai_decoder_feed(MugaiDecoder *dec, const guint8 *data, gsize len, GString *ou
   g_return_if_fail(dec != NULL && out != NULL);
   g_return_if_fail(data != NULL || len == 0);
 
-  if (dec->kind == MUGAI_CHARSET_ICONV) {
+  if (dec->kind == MUGAI_CHARSET_ICONV && !dec->u7_shift) {
     iconv_feed(dec, data, len, out);
     return;
   }
   while (len) {
     gsize n = MIN(len, (gsize)DEC_BLOCK);
-    /* every byte, pending ones included, yields at most 3 bytes */
-    char *p = out_begin(out, 3 * (n + PEND_MAX));
+    /* every byte, pending ones included, yields at most 3 bytes; in UTF-7
+     * at most 9 (a run ended by a bad byte: two replacements and one more) */
+    char *p = out_begin(out, (dec->u7_shift ? 9 : 3) * (n + PEND_MAX));
 
     switch (dec->kind) {
     case MUGAI_CHARSET_UTF8:
@@ -730,6 +879,9 @@ mugai_decoder_feed(MugaiDecoder *dec, const guint8 *data, gsize len, GString *ou
       break;
     case MUGAI_CHARSET_CP50220:
       p = iso2022_run(dec, data, n, p);
+      break;
+    case MUGAI_CHARSET_ICONV: /* UTF-7 */
+      p = utf7_run(dec, data, n, p);
       break;
     default:
       p = ascii_dec_run(dec, data, n, p);
@@ -752,6 +904,8 @@ mugai_decoder_finish(MugaiDecoder *dec, GString *out)
     g_string_append(out, REPL_UTF8);
     dec->replaced++;
   }
+  if (dec->u7_shift)
+    out_end(out, utf7_finish(dec, out_begin(out, 16)));
   dec->pend_len = 0;
   dec->lead_set = FALSE;
   dec->need = 0;

@@ -2,7 +2,8 @@
  * charset.h - decoding untrusted text to UTF-8, Japanese first.
  *
  * ISO-2022-JP is decoded as CP50220 (NEC row 13, NEC-selected IBM extensions,
- * half-width katakana), Shift_JIS as CP932, EUC-JP as eucJP-ms; every other
+ * half-width katakana), Shift_JIS as CP932, EUC-JP as eucJP-ms, UTF-7 by
+ * mugai too (glibc's result depends on how the input is fed); every other
  * label goes through iconv with error recovery. Invalid input never aborts a
  * decode: each bad sequence becomes U+FFFD and decoding resumes at the next
  * byte, so the rest of the text survives.

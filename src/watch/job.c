@@ -590,12 +590,17 @@ owner(const Job *j, uid_t *uid, gid_t *gid)
   }
 }
 
-/* finish - J's renames (those not done yet), then its input and record
- * gone; every output is complete when it appears, and none replaces a
- * file. Returns the names as finally given (changed only when something
- * took a name between the choice and the rename). */
+static void log_done(const Job *j, gboolean resumed, gint64 t0);
+
+/* finish - J's renames (those not done yet), then its input gone, its log
+ * line (RESUMED, T0: see log_done), and its record gone; every output is
+ * complete when it appears, and none replaces a file. Returns the names as
+ * finally given (changed only when something took a name between the
+ * choice and the rename). The log line comes before the record goes, so
+ * that a kill between them cannot leave a file that was never logged: a
+ * resume then logs it again, with resumed=outputs-placed. */
 static gboolean
-finish(Job *j, GError **error)
+finish(Job *j, gboolean resumed, gint64 t0, GError **error)
 {
   uid_t uid;
   gid_t gid;
@@ -668,6 +673,8 @@ finish(Job *j, GError **error)
     }
   } else
     unlinkat(watch_state.work_fd, input, 0);
+  log_done(j, resumed, t0);
+  crash_point(WATCH_CRASH_LOGGED);
   if (unlinkat(watch_state.work_fd, record, 0) != 0 && errno != ENOENT) {
     saved = errno;
     g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot remove %s/%s: %s",
@@ -980,12 +987,11 @@ job_run(Job *j, gboolean stored)
     goto out;
   }
   crash_point(WATCH_CRASH_JOURNAL);
-  if (!finish(j, &error)) {
+  if (!finish(j, FALSE, t0, &error)) {
     watch_log(LOG_ERR, "id=%s file=\"%s\": %s; left for the next start", j->id, display,
               error->message);
     goto out;
   }
-  log_done(j, FALSE, t0);
 
 out:
   if (j->names)
@@ -1125,10 +1131,8 @@ watch_job_resume(const char *id)
   if (commit) {
     g_autofree char *display = watch_display(j->user ? j->rel + strlen(j->user) + 1 : j->rel);
     g_autofree char *u = watch_display(j->user ? j->user : "-");
-    if (!finish(j, &error))
+    if (!finish(j, TRUE, g_get_monotonic_time(), &error))
       watch_log(LOG_ERR, "id=%s user=%s file=\"%s\": %s", id, u, display, error->message);
-    else
-      log_done(j, TRUE, g_get_monotonic_time());
     job_leave(id);
     return;
   }

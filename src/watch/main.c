@@ -601,7 +601,7 @@ static WatchCrash
 crash_from_env(void)
 {
 #ifdef MUGAI_WATCH_FAULTS
-  static const char *const names[] = { "", "claim", "store", "journal", "rename" };
+  static const char *const names[] = { "", "claim", "store", "journal", "rename", "logged" };
   const char *f = g_getenv("MUGAI_WATCH_CRASH");
   for (guint i = 1; f && i < G_N_ELEMENTS(names); i++)
     if (!strcmp(f, names[i]))

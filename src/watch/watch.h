@@ -31,6 +31,7 @@ typedef enum {
   WATCH_CRASH_STORE,   /* the original durable in the quarantine */
   WATCH_CRASH_JOURNAL, /* the rename list written */
   WATCH_CRASH_RENAME,  /* the first output renamed into place */
+  WATCH_CRASH_LOGGED,  /* the file's log line written, its record still there */
 } WatchCrash;
 
 typedef struct {

@@ -43,8 +43,9 @@
 #      next start; --once takes everything (a file still being written too)
 #      and exits 0, with nothing to do too; --once beside a running daemon
 #      is refused by the lock (section 2).
-#   7. restart safety: (a) MUGAI_WATCH_CRASH=claim|store|journal|rename
-#      (exit 137), then a normal start; (b) six random kill -9 of a daemon
+#   7. restart safety: (a) MUGAI_WATCH_CRASH=claim|store|journal|rename|
+#      logged (exit 137), then a normal start (after "logged" the file is
+#      logged twice, the second time resumed=outputs-placed); (b) six random kill -9 of a daemon
 #      working through 40 files, then a final run. Every input exactly one
 #      report and one quarantine entry, never a partial file under a final
 #      name, no temporary names, the work dir empty but its lock.
@@ -1193,7 +1194,7 @@ pass log "$S"/run-*.log -- "$S/inputs" --exact
 
 # ===========================================================================
 # 7a. deterministic crash points, then a normal start
-for point in claim store journal rename; do
+for point in claim store journal rename logged; do
   section "crash-$point"
   mkdir -p "$S/drop/tanaka"
   "$PY" wcheck.py gen "$S/src" tanaka:txt:1 tanaka:png:1 tanaka:pdf:1 >/dev/null
@@ -1211,7 +1212,15 @@ for point in claim store journal rename; do
     "grep -q -E 'resumed [1-9][0-9]* interrupted' '$log'"
   pass outcomes "$S" "$S/inputs"
   pass complete "$S/out"
-  pass log "$S"/run-*.log -- "$S/inputs" --exact
+  if [ $point = logged ]; then
+    # killed between a file's log line and the removal of its record: the
+    # resume logs it again, so no file goes unlogged
+    pass log "$S"/run-*.log -- "$S/inputs"
+    check "$sec: the file logged just before the crash is logged again by the resume ($(grep -c 'resumed=outputs-placed' "$log") lines with resumed=outputs-placed)" \
+      "[ \"\$(grep -c 'resumed=outputs-placed' '$log')\" -ge 1 ]"
+  else
+    pass log "$S"/run-*.log -- "$S/inputs" --exact
+  fi
 done
 
 # ===========================================================================

@@ -260,7 +260,7 @@ test_stateful_iconv(void)
                               "B$8!f@+8Q![F;O)J\x12"
                               "d=`?\x1b?7E6(I@(B \x1b$(Q\x1b,";
   static const char alphabet[] = "+-+-+-AZaz09+/!~=.\x1b$)C\x0e\x0f\x80\xff\n ";
-  static const char *const names[] = { "UTF-7", "ISO-2022-KR" };
+  static const char *const names[] = { "UTF-7", "UTF-7-IMAP", "ISO-2022-KR" };
 
   for (gsize block = 1; block <= 17; block++) {
     gsize r_whole, r_block;
@@ -278,6 +278,52 @@ test_stateful_iconv(void)
       buf[i] = alphabet[g_test_rand_int_range(0, sizeof alphabet - 1)];
     for (guint n = 0; n < G_N_ELEMENTS(names); n++)
       check_streaming(MUGAI_CHARSET_ICONV, names[n], buf, len);
+  }
+}
+
+/* test_utf7 - UTF-7 (RFC 2152's examples) and its IMAP form, decoded by
+ * mugai; every malformed run is one U+FFFD and the text goes on. */
+static void
+test_utf7(void)
+{
+  static const struct {
+    const char *name, *in, *want;
+    gsize replaced;
+  } cases[] = {
+    { "UTF-7", "Hi Mom -+Jjo--!", "Hi Mom -\u263a-!", 0 },
+    { "utf-7", "+ZeVnLIqe-", "日本語", 0 },
+    { "UTF-7", "A+ImIDkQ.", "A\u2262\u0391.", 0 },
+    { "UTF-7", "1 +- 1 = 2", "1 + 1 = 2", 0 },
+    { "UTF-7", "+2D3cAA-", "\U0001F400", 0 }, /* a surrogate pair */
+    { "UTF-7", "a+2D0-b", "a\uFFFDb", 1 },    /* a high surrogate alone */
+    { "UTF-7", "a+3AA-b", "a\uFFFDb", 1 },    /* a low surrogate alone */
+    { "UTF-7", "a+!b", "a\uFFFD!b", 1 },      /* a shift with no run */
+    { "UTF-7", "a+", "a\uFFFD", 1 },          /* a shift at the end */
+    { "UTF-7", "+AGE-", "a", 0 },             /* two leftover bits, zero */
+    { "UTF-7", "+AGF-", "a\uFFFD", 1 },       /* two leftover bits, not zero */
+    { "UTF-7", "x\x80y", "x\uFFFDy", 1 },     /* 8-bit byte */
+    { "UTF-7", "+ZeVnLA", "日本", 0 },        /* a run ended by the text's end */
+    { "UTF-7-IMAP", "&ZeVnLIqe-", "日本語", 0 },
+    { "UTF-7-IMAP", "a&-b+c", "a&b+c", 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    gsize replaced = 99;
+    g_autoptr(GString) out = decode_with(MUGAI_CHARSET_ICONV, cases[i].name, cases[i].in,
+                                         strlen(cases[i].in), 0, &replaced);
+    g_assert_cmpstr(out->str, ==, cases[i].want);
+    g_assert_cmpuint(replaced, ==, cases[i].replaced);
+    check_streaming(MUGAI_CHARSET_ICONV, cases[i].name, cases[i].in, strlen(cases[i].in));
+  }
+  /* through the labelled decode, as a MIME part would be */
+  {
+    g_autoptr(GString) out = g_string_new(NULL);
+    gsize replaced = 99;
+    const char *used
+        = mugai_charset_decode("utf-7", (const guint8 *)"+ZeVnLIqe-", 10, out, &replaced);
+    g_assert_cmpstr(out->str, ==, "日本語");
+    g_assert_cmpuint(replaced, ==, 0);
+    g_assert_cmpstr(used, ==, "UTF-7");
   }
 }
 
@@ -410,6 +456,7 @@ main(int argc, char **argv)
   }
   g_test_add_func("/charset/random-streaming", test_random_streaming);
   g_test_add_func("/charset/stateful-iconv", test_stateful_iconv);
+  g_test_add_func("/charset/utf7", test_utf7);
   g_test_add_func("/charset/detect", test_detect);
   g_test_add_func("/charset/labels", test_labels);
   g_test_add_func("/charset/big-input", test_big_input);
