@@ -691,17 +691,7 @@ utf7_variant(const char *name)
 static int
 utf7_value(const MugaiDecoder *dec, guint8 c)
 {
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if (c == '+')
-    return 62;
-  if (c == (dec->u7_shift == '&' ? ',' : '/'))
-    return 63;
-  return -1;
+  return mugai_base64_value(c, dec->u7_shift == '&' ? ',' : '/');
 }
 
 /* utf7_unit - one UTF-16 code unit U of a base64 run */

@@ -63,6 +63,22 @@ gsize mugai_decoder_replacements(const MugaiDecoder *dec);
 MugaiDecoder *mugai_decoder_free(MugaiDecoder *dec);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MugaiDecoder, mugai_decoder_free)
 
+/* mugai_base64_value - the 6 bits of base64 character C, C63 being the
+ * 64th ('/', or ',' in IMAP's UTF-7), or -1 */
+static inline int
+mugai_base64_value(guint8 c, guint8 c63)
+{
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  return c == c63 ? 63 : -1;
+}
+
 /* mugai_charset_encode_iso2022jp - encode valid UTF-8 as ISO-2022-JP
  * (CP50220 inverse, for legacy clients); characters with no mapping become
  * GETA MARK U+3013. Appends to OUT. */

@@ -61,23 +61,6 @@ hex_val(char c)
   return -1;
 }
 
-/* b64_val - value of base64 character C, or -1. */
-static inline int
-b64_val(char c)
-{
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if (c == '+')
-    return 62;
-  if (c == '/')
-    return 63;
-  return -1;
-}
-
 /* parse_encoded_word - recognise "=?charset?B|Q?text?=" at P; FALSE if malformed. */
 static gboolean
 parse_encoded_word(const char *p, const char *end, EncodedWord *ew)
@@ -152,7 +135,7 @@ run_add(EwRun *run, const EncodedWord *ew, GString *out)
     /* base64 as a stream: a word split mid-quantum continues in the next */
     for (gsize i = 0; i < ew->text_len; i++) {
       char c = ew->text[i];
-      int v = b64_val(c);
+      int v = mugai_base64_value((guint8)c, '/');
       if (c == '=') {
         run->b64_bits = 0;
         run->b64_nbits = 0;
