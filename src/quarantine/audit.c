@@ -49,60 +49,81 @@ mugai_audit_user(void)
  * read back this far to find the last line end. */
 #define TAIL_READ (64 * 1024)
 
-/* log_tail - under the lock: the SHA-256 of the last whole line of the log
- * open on FD (ZERO_HASH for an empty log), and the incomplete line after it
- * that a killed writer left, if any: its offset in *CUT_AT, its length in
- * *CUT_LEN (0 when the log ends with a line end) and its SHA-256 in
- * *CUT_HASH. (transfer full) */
+/* Tail - the end of a log: BUF holds its last LEN bytes (TAIL_READ at
+ * most), from offset START; STOP is just past the last line end in BUF, 0
+ * when there is none. */
+typedef struct {
+  guint8 *buf;
+  off_t start;
+  gsize len, stop;
+} Tail;
+
+/* read_tail - the end of the log open on FD; the caller holds a lock and
+ * frees T->buf */
+static gboolean
+read_tail(int fd, Tail *t, GError **error)
+{
+  struct stat st;
+  int saved;
+
+  memset(t, 0, sizeof *t);
+  if (fstat(fd, &st) != 0) {
+    saved = errno;
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot stat: %s",
+                g_strerror(saved));
+    return FALSE;
+  }
+  t->start = st.st_size > TAIL_READ ? st.st_size - TAIL_READ : 0;
+  t->len = (gsize)(st.st_size - t->start);
+  t->buf = g_malloc(t->len ? t->len : 1);
+  if (t->len && pread(fd, t->buf, t->len, t->start) != (ssize_t)t->len) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot read the end of the log");
+    g_clear_pointer(&t->buf, g_free);
+    return FALSE;
+  }
+  t->stop = t->len;
+  while (t->stop > 0 && t->buf[t->stop - 1] != '\n')
+    t->stop--;
+  return TRUE;
+}
+
+/* log_tail - under the exclusive lock: the SHA-256 of the last whole line
+ * of the log open on FD (ZERO_HASH for an empty log), and the incomplete
+ * line after it that a killed writer left, if any: its offset in *CUT_AT,
+ * its length in *CUT_LEN (0 when the log ends with a line end) and its
+ * SHA-256 in *CUT_HASH. (transfer full) */
 static char *
 log_tail(int fd, off_t *cut_at, gsize *cut_len, char **cut_hash, GError **error)
 {
-  struct stat st;
-  off_t end, start;
-  gsize len, begin, stop;
+  Tail t;
   g_autofree guint8 *buf = NULL;
+  gsize begin;
 
   *cut_at = 0;
   *cut_len = 0;
   *cut_hash = NULL;
-  if (fstat(fd, &st) != 0) {
-    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "cannot stat: %s",
-                g_strerror(errno));
+  if (!read_tail(fd, &t, error))
     return NULL;
-  }
-  if (st.st_size == 0)
-    return g_strdup(ZERO_HASH);
-  end = st.st_size;
-  start = end > TAIL_READ ? end - TAIL_READ : 0;
-  len = (gsize)(end - start);
-  buf = g_malloc(len);
-  if (pread(fd, buf, len, start) != (ssize_t)len) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot read the end of the log");
-    return NULL;
-  }
-  /* stop: just past the last line end in BUF (0 when there is none). */
-  stop = len;
-  while (stop > 0 && buf[stop - 1] != '\n')
-    stop--;
-  if (stop == 0 && start > 0) {
+  buf = t.buf;
+  if (t.stop == 0 && t.start > 0) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the last line of the log is too long");
     return NULL;
   }
-  if (stop < len) {
-    *cut_at = start + (off_t)stop;
-    *cut_len = len - stop;
-    *cut_hash = mugai_sha256_hex(buf + stop, len - stop);
+  if (t.stop < t.len) {
+    *cut_at = t.start + (off_t)t.stop;
+    *cut_len = t.len - t.stop;
+    *cut_hash = mugai_sha256_hex(buf + t.stop, t.len - t.stop);
   }
-  if (stop == 0)
-    return g_strdup(ZERO_HASH); /* the only line is incomplete */
-  begin = stop - 1;
+  if (t.stop == 0)
+    return g_strdup(ZERO_HASH); /* empty, or the only line is incomplete */
+  begin = t.stop - 1;
   while (begin > 0 && buf[begin - 1] != '\n')
     begin--;
-  if (begin == 0 && start > 0) {
+  if (begin == 0 && t.start > 0) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the last line of the log is too long");
     return NULL;
   }
-  return mugai_sha256_hex(buf + begin, stop - 1 - begin);
+  return mugai_sha256_hex(buf + begin, t.stop - 1 - begin);
 }
 
 /* format_line - one record as a JSON line chained to PREV (transfer full) */
@@ -270,9 +291,9 @@ check_line(const char *line, gsize len, const char *prev, GError **error)
 static gboolean
 log_end(int fd, off_t *end, guint64 *cut, GError **error)
 {
-  struct stat st;
-  g_autofree char *buf = NULL;
-  int saved = 0;
+  Tail t;
+  gboolean ok;
+  int saved;
 
   *end = 0;
   *cut = 0;
@@ -283,30 +304,14 @@ log_end(int fd, off_t *end, guint64 *cut, GError **error)
                   g_strerror(saved));
       return FALSE;
     }
-  if (fstat(fd, &st) != 0) {
-    saved = errno;
-  } else if (st.st_size > 0) {
-    off_t start = st.st_size > TAIL_READ ? st.st_size - TAIL_READ : 0;
-    gsize len = (gsize)(st.st_size - start), stop;
-
-    buf = g_malloc(len);
-    if (pread(fd, buf, len, start) != (ssize_t)len) {
-      saved = errno ? errno : EIO;
-    } else {
-      stop = len;
-      while (stop > 0 && buf[stop - 1] != '\n')
-        stop--;
-      /* No line end in the last TAIL_READ bytes: the loop reports it. */
-      *end = stop == 0 && start > 0 ? st.st_size : start + (off_t)stop;
-      *cut = (guint64)(st.st_size - *end);
-    }
-  }
+  ok = read_tail(fd, &t, error);
   flock(fd, LOCK_UN);
-  if (saved) {
-    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot read: %s",
-                g_strerror(saved));
+  if (!ok)
     return FALSE;
-  }
+  /* No line end in the last TAIL_READ bytes: read_lines reports it. */
+  *end = t.stop == 0 && t.start > 0 ? t.start + (off_t)t.len : t.start + (off_t)t.stop;
+  *cut = (guint64)(t.start + (off_t)t.len - *end);
+  g_free(t.buf);
   return TRUE;
 }
 

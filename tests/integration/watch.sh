@@ -567,6 +567,16 @@ waitout() {
   fi
 }
 
+# waitreports N - until N reports are in out (at most 300 s, or until the
+# daemon is gone)
+waitreports() {
+  _i=0
+  while [ "$(find "$S/out" -name '*.mugai.txt' | wc -l)" -lt "$1" ] && [ $_i -lt 1500 ] && alive "$wpid"; do
+    sleep 0.2
+    _i=$((_i + 1))
+  done
+}
+
 # slowwrite SRC DST PIECES GAP: write SRC to DST in PIECES pieces, GAP
 # seconds apart, keeping DST open all along
 slowwrite() {
@@ -1004,11 +1014,7 @@ while [ -e "$S/drop/tanaka/q.docx" ] && [ $_i -lt 2400 ]; do
   _i=$((_i + 1))
 done
 cp "$fx/office/ja-report.docx" "$S/drop/tanaka/q.docx"
-_i=0
-while [ "$(find "$S/out" -name '*.mugai.txt' | wc -l)" -lt 10 ] && [ $_i -lt 1500 ] && alive "$wpid"; do
-  sleep 0.2
-  _i=$((_i + 1))
-done
+waitreports 10
 stop
 o="$S/out/tanaka"
 check "$sec: 10 reports, 10 quarantine entries for 10 files (got $(find "$S/out" -name '*.mugai.txt' | wc -l), $(entries))" \
@@ -1046,11 +1052,7 @@ printf 'tab\n' >"$d/$(printf 'a\tb.txt')"
 printf 'invalid\n' >"$d/$(printf 'invalid-\377.txt')"
 printf 'long\n' >"$d/$("$PY" -c 'print("長" * 81 + ".txt", end="")')"
 : >"$d/empty.txt"
-_i=0
-while [ "$(find "$S/out" -name '*.mugai.txt' | wc -l)" -lt 6 ] && [ $_i -lt 1500 ] && alive "$wpid"; do
-  sleep 0.2
-  _i=$((_i + 1))
-done
+waitreports 6
 stop
 check "$sec: 6 reports for 6 files (got $(find "$S/out" -name '*.mugai.txt' | wc -l)), drop/tanaka empty" \
   "[ \"\$(find '$S/out' -name '*.mugai.txt' | wc -l)\" -eq 6 ] && [ -z \"\$(ls -A '$d')\" ]"
